@@ -1,0 +1,9 @@
+#include "common.h"
+
+NB_MODULE(_C, m) {
+  m.doc() = "Loom's native engine";
+  loom::py::init_errors(m);
+  loom::py::init_dtypes(m);
+  loom::py::init_tensor(m);
+  loom::py::init_ops(m);
+}

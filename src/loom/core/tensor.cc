@@ -1,0 +1,48 @@
+#include "loom/core/tensor.h"
+
+namespace loom {
+
+Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
+  int64_t n = checked_num_elements(shape.dims(), op);
+  Tensor t;
+  auto* impl = new TensorImpl();
+  t.impl_ = Ref<TensorImpl>::adopt(impl);
+  impl->dtype = dtype;
+  impl->shape = std::move(shape);
+  impl->num_elements = n;
+  impl->buffer = Buffer::allocate(static_cast<size_t>(n) * dtype_size(dtype));
+  return t;
+}
+
+Tensor Tensor::from_buffer(DType dtype, Shape shape, Ref<Buffer> buffer) {
+  int64_t n = checked_num_elements(shape.dims(), "tensor");
+  LOOM_CHECK_ARG(buffer && buffer->nbytes() >= static_cast<size_t>(n) * dtype_size(dtype),
+                 "[tensor] buffer of ", buffer ? buffer->nbytes() : 0,
+                 " bytes is too small for ", dtype_name(dtype), shape.to_string());
+  Tensor t;
+  auto* impl = new TensorImpl();
+  t.impl_ = Ref<TensorImpl>::adopt(impl);
+  impl->dtype = dtype;
+  impl->shape = std::move(shape);
+  impl->num_elements = n;
+  impl->buffer = std::move(buffer);
+  return t;
+}
+
+std::vector<int64_t> Tensor::to_int64_vector(const char* op) const {
+  LOOM_CHECK_ARG(is_integer(dtype()), "[", op, "] expected an integer tensor, got ",
+                 dtype_name(dtype()));
+  std::vector<int64_t> out(num_elements());
+  visit_dtype<dtypes::kInt.bits()>(dtype(), op, [&]<class T>() {
+    const T* p = data<T>();
+    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<int64_t>(p[i]);
+  });
+  return out;
+}
+
+std::string Tensor::debug_string() const {
+  if (!defined()) return "<undefined>";
+  return std::string(dtype_name(dtype())) + shape().to_string();
+}
+
+}  // namespace loom

@@ -1,0 +1,131 @@
+#include "loom/eager/execute.h"
+
+#include <array>
+
+namespace loom {
+
+namespace {
+thread_local OpHandler* tls_handler = nullptr;
+constexpr int kMaxTypeVars = 8;
+constexpr int kInlineInputs = 8;
+
+void check_arity(const OpDef& op, int n) {
+  int declared = static_cast<int>(op.inputs().size());
+  if (op.has_variadic_input()) {
+    if (n < declared - 1)
+      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected at least ", declared - 1,
+            " inputs, got ", n);
+  } else if (n != declared) {
+    raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected ", declared, " inputs, got ",
+          n);
+  }
+}
+
+void check_attr_names(const OpDef& op, const Attrs& attrs) {
+  for (const auto& [name, value] : attrs.items())
+    if (!op.find_attr(name))
+      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] unknown attribute '", name, "'");
+}
+
+// Binds each type variable to the dtype of the first input naming it and checks the rest.
+void bind_type_vars(const OpDef& op, std::span<const InputInfo> inputs,
+                    std::array<DType, kMaxTypeVars>& bound) {
+  const auto& vars = op.type_vars();
+  bound.fill(DType::kInvalid);
+  std::array<int, kMaxTypeVars> first{};
+  const int n = static_cast<int>(inputs.size());
+  for (int i = 0; i < n; ++i) {
+    const ArgDef& arg = op.inputs()[op.input_arg_for(i, n)];
+    DType dt = inputs[i].dtype;
+    if (arg.type_var.empty()) {
+      if (dt != arg.fixed)
+        raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
+              "' must be ", dtype_name(arg.fixed), ", got ", dtype_name(dt));
+      continue;
+    }
+    int v = op.type_var_index(arg.type_var);
+    if (bound[v] == DType::kInvalid) {
+      if (!vars[v].allowed.contains(dt))
+        raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
+              "' has unsupported dtype ", dtype_name(dt), "; expected one of: ",
+              dtype_set_names(vars[v].allowed));
+      bound[v] = dt;
+      first[v] = i;
+    } else if (bound[v] != dt) {
+      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
+            "' is ", dtype_name(dt), " but input #", first[v], " is ", dtype_name(bound[v]),
+            "; they must have the same dtype (use tf.cast)");
+    }
+  }
+}
+}  // namespace
+
+OpHandler* current_handler() { return tls_handler; }
+
+HandlerScope::HandlerScope(OpHandler* h) : previous_(tls_handler) { tls_handler = h; }
+HandlerScope::~HandlerScope() { tls_handler = previous_; }
+
+std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputInfo> inputs,
+                                        const Attrs& attrs) {
+  check_arity(op, static_cast<int>(inputs.size()));
+  if (!attrs.empty()) check_attr_names(op, attrs);
+  std::array<DType, kMaxTypeVars> bound;
+  bind_type_vars(op, inputs, bound);
+  InferContext ctx(op, inputs, attrs, std::span<const DType>(bound.data(), op.type_vars().size()));
+  if (op.infer_fn()) {
+    op.infer_fn()(ctx);
+  } else {
+    for (size_t i = 0; i < op.outputs().size(); ++i) ctx.set_output(static_cast<int>(i), Shape{});
+  }
+  return std::move(ctx.outputs());
+}
+
+std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> inputs,
+                                  const Attrs& attrs) {
+  const size_t n = inputs.size();
+  std::array<InputInfo, kInlineInputs> inline_info;
+  std::vector<InputInfo> heap_info;
+  InputInfo* info = inline_info.data();
+  if (n > kInlineInputs) {
+    heap_info.resize(n);
+    info = heap_info.data();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!inputs[i].defined())
+      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " is undefined");
+    info[i] = {inputs[i].dtype(), &inputs[i].shape(), &inputs[i]};
+  }
+  std::vector<TensorType> types = check_and_infer(op, {info, n}, attrs);
+  if (!op.kernel_fn())
+    raise(ErrorCode::kUnimplemented, "[", op.name(), "] has no CPU kernel");
+  KernelContext ctx(op, inputs, attrs, types);
+  op.kernel_fn()(ctx);
+  for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);  // kernels may leave empties
+  return std::move(ctx.outputs());
+}
+
+std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs,
+                            const Attrs& attrs) {
+  if (OpHandler* h = tls_handler) return h->run(op, inputs, attrs);
+  return execute_eager(op, inputs, attrs);
+}
+
+std::vector<Tensor> execute(std::string_view op, std::span<const Tensor> inputs,
+                            const Attrs& attrs) {
+  return execute(OpRegistry::global().get(op), inputs, attrs);
+}
+
+Tensor execute1(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  std::vector<Tensor> out = execute(op, inputs, attrs);
+  if (out.size() != 1)
+    raise(ErrorCode::kInternal, "[", op.name(), "] produced ", out.size(),
+          " outputs where one was expected");
+  return std::move(out[0]);
+}
+
+Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs, const Attrs& attrs) {
+  return execute1(OpRegistry::global().get(op), std::span<const Tensor>(inputs.begin(), inputs.size()),
+                  attrs);
+}
+
+}  // namespace loom
