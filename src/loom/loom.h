@@ -1,7 +1,12 @@
 // The public C++ API of Loom: tensors, the op registry, eager execution and op functions.
 #pragma once
 
+#include "loom/api/array.h"
+#include "loom/api/linalg.h"
 #include "loom/api/math.h"
+#include "loom/api/nn.h"
+#include "loom/api/random.h"
+#include "loom/api/reduce.h"
 #include "loom/core/attrs.h"
 #include "loom/core/dtype.h"
 #include "loom/core/error.h"

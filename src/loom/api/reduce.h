@@ -1,0 +1,6 @@
+// C++ API: reduce ops as plain functions over loom::Tensor.
+#pragma once
+
+#include "loom/core/tensor.h"
+
+namespace loom {}  // namespace loom
