@@ -10,11 +10,21 @@ namespace loom::py {
 
 namespace {
 
-bool is_tensor(nb::handle v) { return nb::isinstance<Tensor>(v); }
-bool is_py_bool(nb::handle v) { return PyBool_Check(v.ptr()); }
-bool is_py_int(nb::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
-bool is_py_float(nb::handle v) { return PyFloat_Check(v.ptr()); }
-bool is_sequence(nb::handle v) { return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr()); }
+bool is_tensor(nb::handle v) {
+  return nb::isinstance<Tensor>(v);
+}
+bool is_py_bool(nb::handle v) {
+  return PyBool_Check(v.ptr());
+}
+bool is_py_int(nb::handle v) {
+  return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
+}
+bool is_py_float(nb::handle v) {
+  return PyFloat_Check(v.ptr());
+}
+bool is_sequence(nb::handle v) {
+  return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr());
+}
 
 nb::module_& numpy() {
   static auto* np = new nb::module_(nb::module_::import_("numpy"));
@@ -29,9 +39,8 @@ bool is_ndarray_like(nb::handle v) {
 [[noreturn]] void cannot_convert(nb::handle v, DType dt) {
   std::string repr = nb::cast<std::string>(nb::repr(v));
   if (repr.size() > 80) repr = repr.substr(0, 77) + "...";
-  throw nb::type_error(("Cannot convert " + repr + " to a Tensor of dtype " +
-                        std::string(dtype_name(dt)))
-                           .c_str());
+  throw nb::type_error(
+      ("Cannot convert " + repr + " to a Tensor of dtype " + std::string(dtype_name(dt))).c_str());
 }
 
 // What a nested list of Python scalars holds.
@@ -188,7 +197,9 @@ Tensor from_numpy(nb::handle v) {
 
 }  // namespace
 
-bool has_own_dtype(nb::handle v) { return is_tensor(v) || is_ndarray_like(v); }
+bool has_own_dtype(nb::handle v) {
+  return is_tensor(v) || is_ndarray_like(v);
+}
 
 bool is_convertible(nb::handle v) {
   return is_tensor(v) || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
@@ -232,8 +243,8 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (dt == DType::kInvalid) {
         if (s.any_bool && (s.any_int || s.any_float))
           throw nb::type_error("Can't convert a list mixing bools and numbers to a Tensor");
-        dt = s.any_float ? DType::kFloat32
-             : s.any_int ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
+        dt = s.any_float  ? DType::kFloat32
+             : s.any_int  ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
              : s.any_bool ? DType::kBool
                           : DType::kFloat32;  // [] is float32, as in TF
       }
@@ -258,10 +269,10 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
     }
     return from_numpy(arr);
   }
-  std::string tname = nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
-  throw nb::type_error(("Attempt to convert a value of unsupported type " + tname +
-                        " to a Tensor.")
-                           .c_str());
+  std::string tname =
+      nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
+  throw nb::type_error(
+      ("Attempt to convert a value of unsupported type " + tname + " to a Tensor.").c_str());
 }
 
 Tensor from_dlpack_view(nb::handle obj) {

@@ -52,8 +52,8 @@ template <class... Args>
   throw Error(code, detail::concat(std::forward<Args>(args)...));
 }
 
-#define LOOM_CHECK_ARG(cond, ...)                                        \
-  do {                                                                   \
+#define LOOM_CHECK_ARG(cond, ...)                                                 \
+  do {                                                                            \
     if (!(cond)) ::loom::raise(::loom::ErrorCode::kInvalidArgument, __VA_ARGS__); \
   } while (0)
 

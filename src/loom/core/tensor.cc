@@ -17,8 +17,8 @@ Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
 Tensor Tensor::from_buffer(DType dtype, Shape shape, Ref<Buffer> buffer) {
   int64_t n = checked_num_elements(shape.dims(), "tensor");
   LOOM_CHECK_ARG(buffer && buffer->nbytes() >= static_cast<size_t>(n) * dtype_size(dtype),
-                 "[tensor] buffer of ", buffer ? buffer->nbytes() : 0,
-                 " bytes is too small for ", dtype_name(dtype), shape.to_string());
+                 "[tensor] buffer of ", buffer ? buffer->nbytes() : 0, " bytes is too small for ",
+                 dtype_name(dtype), shape.to_string());
   Tensor t;
   auto* impl = new TensorImpl();
   t.impl_ = Ref<TensorImpl>::adopt(impl);

@@ -36,9 +36,8 @@ class Tensor {
   template <class T>
   static Tensor from_vector(const std::vector<T>& values, Shape shape) {
     Tensor t = empty(dtype_v<T>, std::move(shape));
-    LOOM_CHECK_ARG(static_cast<size_t>(t.num_elements()) == values.size(),
-                   "[tensor] ", values.size(), " values do not fill shape ",
-                   t.shape().to_string());
+    LOOM_CHECK_ARG(static_cast<size_t>(t.num_elements()) == values.size(), "[tensor] ",
+                   values.size(), " values do not fill shape ", t.shape().to_string());
     if constexpr (std::is_same_v<T, bool>) {
       bool* out = t.mutable_data<bool>();
       for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];

@@ -38,8 +38,7 @@ std::vector<Tensor> execute(std::string_view op, std::span<const Tensor> inputs,
                             const Attrs& attrs = {});
 // For ops with exactly one output.
 Tensor execute1(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs = {});
-Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs,
-                const Attrs& attrs = {});
+Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs, const Attrs& attrs = {});
 
 // Runs the kernel now regardless of handlers (the executor and folding use this).
 std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> inputs,

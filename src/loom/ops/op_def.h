@@ -24,15 +24,15 @@ enum Trait : uint32_t {
   kElementwise = 1u << 1,  // output[i] depends only on inputs[i] (after broadcasting)
   kCommutative = 1u << 2,
   kNotDifferentiable = 1u << 3,
-  kRandom = 1u << 4,       // draws from the random state
+  kRandom = 1u << 4,  // draws from the random state
 };
 
 struct ArgDef {
   std::string name;
-  std::string type_var;        // e.g. "T": all args naming it share one dtype
-  DType fixed = DType::kInvalid;  // used when type_var is empty
-  std::string dtype_attr;      // output only: dtype read from this attr
-  bool variadic = false;       // input only: a list of tensors (at most one per op)
+  std::string type_var;           // e.g. "T": all args naming it share one dtype
+  DType fixed = DType::kInvalid;  // used when type_var is empty; kInvalid: any dtype
+  std::string dtype_attr;         // output only: dtype read from this attr
+  bool variadic = false;          // input only: a list of tensors (at most one per op)
 };
 
 struct AttrDef {
@@ -95,7 +95,10 @@ class KernelContext {
  public:
   KernelContext(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs,
                 std::vector<TensorType>& output_types)
-      : op_(op), inputs_(inputs), attrs_(attrs), types_(output_types),
+      : op_(op),
+        inputs_(inputs),
+        attrs_(attrs),
+        types_(output_types),
         outputs_(output_types.size()) {}
 
   const OpDef& op() const { return op_; }
@@ -143,6 +146,8 @@ class OpDef {
   OpDef& input(std::string name, std::string type_var);
   OpDef& input(std::string name, DType fixed);
   OpDef& variadic_input(std::string name, std::string type_var);
+  // A list whose tensors may each have any dtype (print, assert data).
+  OpDef& variadic_input_any(std::string name);
   OpDef& output(std::string name, std::string type_var);
   OpDef& output(std::string name, DType fixed);
   OpDef& output_from_attr(std::string name, std::string dtype_attr);
