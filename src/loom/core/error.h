@@ -25,6 +25,8 @@ enum class ErrorCode {
   kInternal = 13,
   kUnavailable = 14,
   kDataLoss = 15,
+  kUnauthenticated = 16,
+  kOutOfScope = 17,  // a symbolic tensor used outside its graph (Python: TypeError too)
 };
 
 class Error : public std::runtime_error {

@@ -14,6 +14,20 @@ Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
   return t;
 }
 
+Tensor Tensor::symbolic(DType dtype, Shape shape, Ref<GraphBase> graph, int32_t node,
+                        int32_t output) {
+  Tensor t;
+  auto* impl = new TensorImpl();
+  t.impl_ = Ref<TensorImpl>::adopt(impl);
+  impl->dtype = dtype;
+  impl->num_elements = shape.num_elements();
+  impl->shape = std::move(shape);
+  impl->graph = std::move(graph);
+  impl->node = node;
+  impl->output = output;
+  return t;
+}
+
 Tensor Tensor::from_buffer(DType dtype, Shape shape, Ref<Buffer> buffer) {
   int64_t n = checked_num_elements(shape.dims(), "tensor");
   LOOM_CHECK_ARG(buffer && buffer->nbytes() >= static_cast<size_t>(n) * dtype_size(dtype),

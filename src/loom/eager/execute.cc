@@ -6,6 +6,7 @@ namespace loom {
 
 namespace {
 thread_local OpHandler* tls_handler = nullptr;
+thread_local std::string tls_next_name;
 constexpr int kMaxTypeVars = 8;
 constexpr int kInlineInputs = 8;
 
@@ -71,7 +72,7 @@ HandlerScope::~HandlerScope() {
 }
 
 std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputInfo> inputs,
-                                        const Attrs& attrs) {
+                                        const Attrs& attrs, bool* value_dependent) {
   check_arity(op, static_cast<int>(inputs.size()));
   if (!attrs.empty()) check_attr_names(op, attrs);
   std::array<DType, kMaxTypeVars> bound;
@@ -82,6 +83,7 @@ std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputIn
   } else {
     for (size_t i = 0; i < op.outputs().size(); ++i) ctx.set_output(static_cast<int>(i), Shape{});
   }
+  if (value_dependent) *value_dependent = ctx.read_values();
   return std::move(ctx.outputs());
 }
 
@@ -98,14 +100,19 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
   for (size_t i = 0; i < n; ++i) {
     if (!inputs[i].defined())
       raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " is undefined");
+    if (inputs[i].is_symbolic())
+      raise(ErrorCode::kOutOfScope, "[", op.name(), "] input #", i,
+            " is a symbolic tensor of a function's graph: it is out of scope and cannot be "
+            "used here (it leaked out of the function that made it; return it instead)");
     info[i] = {inputs[i].dtype(), &inputs[i].shape(), &inputs[i]};
   }
   std::vector<TensorType> types = check_and_infer(op, {info, n}, attrs);
   if (!op.kernel_fn()) raise(ErrorCode::kUnimplemented, "[", op.name(), "] has no CPU kernel");
-  KernelContext ctx(op, inputs, attrs, types);
+  std::vector<Tensor> outputs(types.size());
+  KernelContext ctx(op, inputs, attrs, types, outputs);
   op.kernel_fn()(ctx);
   for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);  // kernels may leave empties
-  return std::move(ctx.outputs());
+  return outputs;
 }
 
 std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs) {

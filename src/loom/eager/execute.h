@@ -46,7 +46,13 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
 
 // Arity, dtype and attribute-name checks plus shape/dtype inference: the part of an
 // op call shared by eager execution and graph building.
+// `value_dependent`, when given, is set to whether inference read input values.
 std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputInfo> inputs,
-                                        const Attrs& attrs);
+                                        const Attrs& attrs, bool* value_dependent = nullptr);
+
+// A name for the next node a graph builder makes on this thread ("add", "MatMul");
+// set by frontends that know the user-facing function name. Consumed by the builder.
+void set_next_node_name(std::string_view name);
+std::string take_next_node_name();
 
 }  // namespace loom

@@ -66,7 +66,12 @@ class InferContext {
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   DType input_dtype(int i) const { return inputs_[i].dtype; }
   const Shape& input_shape(int i) const { return *inputs_[i].shape; }
-  const Tensor* input_value(int i) const { return inputs_[i].value; }
+  const Tensor* input_value(int i) const {
+    read_values_ = true;
+    return inputs_[i].value;
+  }
+  // Whether inference looked at any input's value (then it must re-run at run time).
+  bool read_values() const { return read_values_; }
   DType type_var(std::string_view name) const;
   const Attrs& attrs() const { return attrs_; }
   // Attr getters that fall back to the op's declared defaults.
@@ -89,17 +94,16 @@ class InferContext {
   const Attrs& attrs_;
   std::span<const DType> type_vars_;
   std::vector<TensorType> outputs_;
+  mutable bool read_values_ = false;
 };
 
 class KernelContext {
  public:
+  // Outputs are written into `outputs` (sized like `output_types`), which the caller
+  // owns: eager execution returns them, the executor keeps them in its value slots.
   KernelContext(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs,
-                std::vector<TensorType>& output_types)
-      : op_(op),
-        inputs_(inputs),
-        attrs_(attrs),
-        types_(output_types),
-        outputs_(output_types.size()) {}
+                const std::vector<TensorType>& output_types, std::span<Tensor> outputs)
+      : op_(op), inputs_(inputs), attrs_(attrs), types_(output_types), outputs_(outputs) {}
 
   const OpDef& op() const { return op_; }
   const char* name() const;
@@ -123,14 +127,14 @@ class KernelContext {
   Tensor& allocate_output(int i, Shape shape);
   // Forwards an existing tensor (identity, reshape sharing the buffer).
   void set_output(int i, Tensor t) { outputs_[i] = std::move(t); }
-  std::vector<Tensor>& outputs() { return outputs_; }
+  std::span<Tensor> outputs() { return outputs_; }
 
  private:
   const OpDef& op_;
   std::span<const Tensor> inputs_;
   const Attrs& attrs_;
-  std::vector<TensorType>& types_;
-  std::vector<Tensor> outputs_;
+  const std::vector<TensorType>& types_;
+  std::span<Tensor> outputs_;
 };
 
 using InferFn = std::function<void(InferContext&)>;
