@@ -14,8 +14,7 @@ Tensor gather_nd(const Tensor& params, const Tensor& indices, int64_t batch_dims
 // A zero tensor of `shape` with `updates` added at `indices` (duplicates add up).
 Tensor scatter_nd(const Tensor& indices, const Tensor& updates, const Tensor& shape);
 // A copy of `tensor` with slices at `indices` replaced (later duplicates win) or combined.
-Tensor tensor_scatter_nd_update(const Tensor& tensor, const Tensor& indices,
-                                const Tensor& updates);
+Tensor tensor_scatter_nd_update(const Tensor& tensor, const Tensor& indices, const Tensor& updates);
 Tensor tensor_scatter_nd_add(const Tensor& tensor, const Tensor& indices, const Tensor& updates);
 Tensor tensor_scatter_nd_sub(const Tensor& tensor, const Tensor& indices, const Tensor& updates);
 Tensor tensor_scatter_nd_max(const Tensor& tensor, const Tensor& indices, const Tensor& updates);

@@ -28,8 +28,7 @@ int one_hot_axis(int64_t axis, int indices_rank, const char* op) {
 
 int64_t checked_depth(const Tensor& depth, const char* op) {
   const int64_t d = scalar_index_value(depth, op, "depth");
-  if (d < 0)
-    raise(ErrorCode::kInvalidArgument, "[", op, "] depth must be non-negative, got: ", d);
+  if (d < 0) raise(ErrorCode::kInvalidArgument, "[", op, "] depth must be non-negative, got: ", d);
   return d;
 }
 

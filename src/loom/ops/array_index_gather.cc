@@ -95,8 +95,7 @@ void gather_v2_kernel(KernelContext& ctx) {
   const int64_t bad = first_out_of_range(indices, axis_size);
   if (bad >= 0)
     raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] ",
-          index_label(bad, indices.shape().dims()), " = ",
-          index_value_at(indices, bad),
+          index_label(bad, indices.shape().dims()), " = ", index_value_at(indices, bad),
           " is not in [0, ", axis_size, ")");
 
   Tensor& out = ctx.output(0);
@@ -135,8 +134,8 @@ GatherNdDims check_gather_nd(const Shape& params, const Shape& indices, int64_t 
           "] indices must be at least 1 dimensional, got shape ", indices.to_string());
   if (batch_dims >= indices.rank() || batch_dims > params.rank())
     raise(ErrorCode::kInvalidArgument, "[", op, "] batch_dims (", batch_dims,
-          ") must be less than rank(indices) (", indices.rank(),
-          ") and at most rank(params) (", params.rank(), ")");
+          ") must be less than rank(indices) (", indices.rank(), ") and at most rank(params) (",
+          params.rank(), ")");
   d.batch_dims = static_cast<int>(batch_dims);
   d.index_depth = indices.dim(indices.rank() - 1);
   if (d.index_depth > params.rank() - d.batch_dims)
@@ -155,8 +154,7 @@ void infer_gather_nd(InferContext& ctx) {
     ctx.set_output(0, Shape::unknown_rank());
     return;
   }
-  const GatherNdDims d =
-      check_gather_nd(params, indices, ctx.attr_int("batch_dims"), ctx.name());
+  const GatherNdDims d = check_gather_nd(params, indices, ctx.attr_int("batch_dims"), ctx.name());
   if (d.index_depth < 0) {
     ctx.set_output(0, Shape::unknown_rank());
     return;

@@ -29,9 +29,8 @@ void check_scatter_shapes(const Shape& indices, const Shape& updates, const Shap
   const Shape expected(std::move(want));
   if (!updates.compatible_with(expected))
     raise(ErrorCode::kInvalidArgument, "[", op, "] updates shape ", updates.to_string(),
-          " must equal indices.shape[:-1] + ", target_name, "[", k, ":] = ",
-          expected.to_string(), " (indices shape ", indices.to_string(), ", ", target_name,
-          " ", target.to_string(), ")");
+          " must equal indices.shape[:-1] + ", target_name, "[", k, ":] = ", expected.to_string(),
+          " (indices shape ", indices.to_string(), ", ", target_name, " ", target.to_string(), ")");
 }
 
 // Output shape of ScatterNd from its `shape` input: the value when known, else only
@@ -64,8 +63,7 @@ void infer_tensor_scatter(InferContext& ctx) {
 }
 
 // Slice offsets of every index tuple into `target`, validated.
-std::vector<int64_t> scatter_offsets(const Tensor& indices, const Shape& target,
-                                     const char* op) {
+std::vector<int64_t> scatter_offsets(const Tensor& indices, const Shape& target, const char* op) {
   const int64_t k = indices.dim(indices.rank() - 1);
   NdIndexing plan;
   plan.rows_per_batch = dims_product(indices.shape(), 0, indices.rank() - 1);
@@ -115,8 +113,8 @@ void combine_rows(T* out, const T* updates, const std::vector<int64_t>& offsets,
 }
 
 template <uint32_t Types, Combine C>
-void scatter_into(const Tensor& indices, const std::vector<int64_t>& offsets,
-                  const Tensor& updates, Tensor& out, const char* op) {
+void scatter_into(const Tensor& indices, const std::vector<int64_t>& offsets, const Tensor& updates,
+                  Tensor& out, const char* op) {
   const int64_t k = indices.dim(indices.rank() - 1);
   const int64_t slice = dims_product(out.shape(), static_cast<int>(k), out.rank());
   if (offsets.empty() || slice == 0) return;

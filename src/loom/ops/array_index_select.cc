@@ -20,8 +20,8 @@ bool is_nonzero(T v) {
 
 void infer_where(InferContext& ctx) {
   const Shape& in = ctx.input_shape(0);
-  ctx.set_output(0, in.has_rank() ? Shape{kUnknownDim, in.rank()}
-                                  : Shape{kUnknownDim, kUnknownDim});
+  ctx.set_output(0,
+                 in.has_rank() ? Shape{kUnknownDim, in.rank()} : Shape{kUnknownDim, kUnknownDim});
 }
 
 void where_kernel(KernelContext& ctx) {
@@ -58,19 +58,18 @@ void where_kernel(KernelContext& ctx) {
 
 // tensor.shape[axis : axis + mask.rank] must equal mask.shape.
 int check_boolean_mask(const Shape& tensor, const Shape& mask, int64_t axis, const char* op) {
-  if (mask.rank() == 0)
-    raise(ErrorCode::kInvalidArgument, "[", op, "] mask cannot be scalar");
+  if (mask.rank() == 0) raise(ErrorCode::kInvalidArgument, "[", op, "] mask cannot be scalar");
   const int64_t a64 = axis < 0 ? axis + tensor.rank() : axis;
   if (a64 < 0 || a64 + mask.rank() > tensor.rank())
-    raise(ErrorCode::kInvalidArgument, "[", op, "] a mask of rank ", mask.rank(), " at axis ",
-          axis, " does not fit a tensor of shape ", tensor.to_string());
+    raise(ErrorCode::kInvalidArgument, "[", op, "] a mask of rank ", mask.rank(), " at axis ", axis,
+          " does not fit a tensor of shape ", tensor.to_string());
   const int a = static_cast<int>(a64);
   for (int i = 0; i < mask.rank(); ++i) {
     const int64_t t = tensor.dim(a + i), m = mask.dim(i);
     if (t >= 0 && m >= 0 && t != m)
-      raise(ErrorCode::kInvalidArgument, "[", op, "] Shapes ", tensor.to_string(), " and ",
-            mask.to_string(), " are incompatible: mask must match tensor dims ", a, "..",
-            a + mask.rank() - 1);
+      raise(ErrorCode::kInvalidArgument, "[", op, "] mask shape ", mask.to_string(),
+            " must match dims [", a, ", ", a + mask.rank(), ") of tensor shape ",
+            tensor.to_string());
   }
   return a;
 }

@@ -53,8 +53,8 @@ int64_t first_out_of_range(const Tensor& indices, int64_t limit) {
   });
 }
 
-std::vector<int64_t> nd_slice_offsets(const Tensor& indices, const NdIndexing& plan,
-                                      const char* op, const char* what, const Shape& target) {
+std::vector<int64_t> nd_slice_offsets(const Tensor& indices, const NdIndexing& plan, const char* op,
+                                      const char* what, const Shape& target) {
   const int64_t k = static_cast<int64_t>(plan.indexed_dims.size());
   const int64_t rows = plan.batches * plan.rows_per_batch;
   const std::vector<int64_t> strides = row_major_strides(plan.indexed_dims);
@@ -75,8 +75,9 @@ std::vector<int64_t> nd_slice_offsets(const Tensor& indices, const NdIndexing& p
       if (bad) {
         const auto& idims = indices.shape().dims();
         std::span<const int64_t> lead(idims.data(), idims.empty() ? 0 : idims.size() - 1);
-        raise(ErrorCode::kInvalidArgument, "[", op, "] ", index_label(r, lead), " = ", format_index_values(indices, r * k, k), " does not index into ", what,
-              " ", target.to_string());
+        raise(ErrorCode::kInvalidArgument, "[", op, "] ", index_label(r, lead), " = ",
+              format_index_values(indices, r * k, k), " does not index into ", what, " ",
+              target.to_string());
       }
       offsets[r] = static_cast<int64_t>(offset);
     }
@@ -97,9 +98,8 @@ int64_t scalar_index_value(const Tensor& t, const char* op, const char* what) {
   if (t.rank() != 0)
     raise(ErrorCode::kInvalidArgument, "[", op, "] ", what, " must be a scalar, got shape ",
           t.shape().to_string());
-  return visit_dtype<dtypes::kIndex.bits()>(t.dtype(), op, [&]<class I>() {
-    return static_cast<int64_t>(t.data<I>()[0]);
-  });
+  return visit_dtype<dtypes::kIndex.bits()>(
+      t.dtype(), op, [&]<class I>() { return static_cast<int64_t>(t.data<I>()[0]); });
 }
 
 }  // namespace loom::index_ops

@@ -48,7 +48,8 @@ void copy_rows(const W* src, const I* rows, int64_t count, int64_t width, W* dst
     return;
   }
   const size_t bytes = static_cast<size_t>(width) * sizeof(W);
-  for (int64_t r = 0; r < count; ++r) std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width, bytes);
+  for (int64_t r = 0; r < count; ++r)
+    std::memcpy(dst + r * width, src + static_cast<int64_t>(rows[r]) * width, bytes);
 }
 
 // "indices[1,2]": names position `flat` of an indices tensor of shape `dims` by its
@@ -67,17 +68,17 @@ int64_t first_out_of_range(const Tensor& indices, int64_t limit);
 // Where an N-d index tuple points: indices of shape [..., k] select slices of a tensor
 // whose leading dims (after `batch_dims` matched batch dims) are `indexed_dims`.
 struct NdIndexing {
-  int64_t batches = 1;         // product of the batch dims
-  int64_t rows_per_batch = 0;  // index tuples per batch
-  int64_t batch_stride = 0;    // slices per batch in the indexed tensor
+  int64_t batches = 1;                // product of the batch dims
+  int64_t rows_per_batch = 0;         // index tuples per batch
+  int64_t batch_stride = 0;           // slices per batch in the indexed tensor
   std::vector<int64_t> indexed_dims;  // the k dims the tuples index
 };
 
 // Flat slice offset of every index tuple (batch offset included). Raises
 // InvalidArgument "[op] indices[1] = [2, 0] does not index into <what> [2,2]" for a
 // tuple outside `indexed_dims`; `target` is the shape named in that message.
-std::vector<int64_t> nd_slice_offsets(const Tensor& indices, const NdIndexing& plan,
-                                      const char* op, const char* what, const Shape& target);
+std::vector<int64_t> nd_slice_offsets(const Tensor& indices, const NdIndexing& plan, const char* op,
+                                      const char* what, const Shape& target);
 
 // Product of dims[begin, end), or -1 if any of them is unknown.
 int64_t dims_product(const Shape& s, int begin, int end);
