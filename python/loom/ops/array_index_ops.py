@@ -43,8 +43,8 @@ def gather_nd(params, indices, batch_dims=0, name=None):
 @export("scatter_nd")
 def scatter_nd(indices, updates, shape, name=None):
     """A zero tensor of `shape` with `updates` added at `indices`; duplicates add up."""
-    if not isinstance(shape, _C.Tensor):
-        shape = [int(d) for d in shape]
+    if hasattr(shape, "as_list"):  # a TensorShape
+        shape = shape.as_list()
     return _C.execute(_SCATTER_ND, (indices, updates, shape))
 
 
