@@ -60,7 +60,7 @@ void where_kernel(KernelContext& ctx) {
 int check_boolean_mask(const Shape& tensor, const Shape& mask, int64_t axis, const char* op) {
   if (mask.rank() == 0) raise(ErrorCode::kInvalidArgument, "[", op, "] mask cannot be scalar");
   const int64_t a64 = axis < 0 ? axis + tensor.rank() : axis;
-  if (a64 < 0 || a64 + mask.rank() > tensor.rank())
+  if (a64 < 0 || a64 > tensor.rank() - mask.rank())
     raise(ErrorCode::kInvalidArgument, "[", op, "] a mask of rank ", mask.rank(), " at axis ", axis,
           " does not fit a tensor of shape ", tensor.to_string());
   const int a = static_cast<int>(a64);
