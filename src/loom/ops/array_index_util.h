@@ -56,7 +56,7 @@ void copy_rows(const W* src, const I* rows, int64_t count, int64_t width, W* dst
 // row-major multi-index ("indices" alone for a scalar).
 std::string index_label(int64_t flat, std::span<const int64_t> dims);
 
-// "[2, 0]": `count` index values starting at `values` (int32 or int64 data).
+// "[2, 0]": `count` values of an int32/int64 tensor starting at flat position `first`.
 std::string format_index_values(const Tensor& indices, int64_t first, int64_t count);
 
 // Value `i` of an int32/int64 tensor.
