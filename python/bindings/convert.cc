@@ -181,7 +181,8 @@ nb::dlpack::dtype to_dlpack(DType t) {
 
 // Copies a NumPy array (made C-contiguous first) into fresh aligned storage.
 Tensor from_numpy(nb::handle v) {
-  nb::object arr = numpy().attr("ascontiguousarray")(v);
+  // asarray(order="C") rather than ascontiguousarray, which turns 0-d arrays into 1-d.
+  nb::object arr = numpy().attr("asarray")(v, nb::arg("order") = "C");
   auto nd = nb::cast<nb::ndarray<nb::ro, nb::c_contig, nb::device::cpu>>(arr);
   DType dt = from_dlpack(nd.dtype());
   if (dt == DType::kInvalid) {
@@ -267,7 +268,16 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (!arr.attr("dtype").equal(numpy().attr("dtype")(np_dtype)))
         arr = numpy().attr("asarray")(arr, np_dtype);
     }
-    return from_numpy(arr);
+    Tensor t = from_numpy(arr);
+    if (dtype == DType::kBFloat16 && t.dtype() == DType::kFloat32) {
+      // bfloat16's NumPy stand-in is float32: round to bfloat16 here.
+      Tensor b = Tensor::empty(DType::kBFloat16, t.shape(), "convert_to_tensor");
+      const float* src = t.data<float>();
+      bfloat16* dst = b.mutable_data<bfloat16>();
+      for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = bfloat16(src[i]);
+      return b;
+    }
+    return t;
   }
   std::string tname =
       nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
@@ -296,13 +306,12 @@ Tensor from_dlpack_view(nb::handle obj) {
 
 nb::object to_numpy(const Tensor& t) {
   if (t.dtype() == DType::kBFloat16) {
-    // NumPy has no bfloat16: hand out a float32 copy.
-    std::vector<size_t> shape(t.shape().dims().begin(), t.shape().dims().end());
-    nb::object out = numpy().attr("empty")(nb::tuple(nb::cast(shape)), "float32");
-    auto nd = nb::cast<nb::ndarray<float, nb::c_contig>>(out);
+    // NumPy has no bfloat16: hand out a (read-only) float32 copy.
+    Tensor f = Tensor::empty(DType::kFloat32, t.shape(), "numpy");
     const bfloat16* src = t.data<bfloat16>();
-    for (int64_t i = 0; i < t.num_elements(); ++i) nd.data()[i] = static_cast<float>(src[i]);
-    return out;
+    float* dst = f.mutable_data<float>();
+    for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = static_cast<float>(src[i]);
+    return to_numpy(f);
   }
   auto* keep = new Ref<Buffer>(t.buffer());
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Ref<Buffer>*>(p); });
