@@ -34,5 +34,6 @@ void init_errors(nb::module_& m);
 void init_dtypes(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_ops(nb::module_& m);
+void init_random(nb::module_& m);
 
 }  // namespace loom::py
