@@ -19,8 +19,8 @@ Attrs seeded(DType dtype, int64_t seed, int64_t seed2) {
 
 }  // namespace
 
-Tensor random_uniform(const Shape& shape, DType dtype, int64_t seed, int64_t seed2,
-                      double minval, double maxval) {
+Tensor random_uniform(const Shape& shape, DType dtype, int64_t seed, int64_t seed2, double minval,
+                      double maxval) {
   static const OpRef op("RandomUniform");
   Attrs attrs = seeded(dtype, seed, seed2);
   attrs.set("minval", minval);
@@ -56,8 +56,8 @@ Tensor random_shuffle(const Tensor& value, int64_t seed, int64_t seed2) {
   return op({value}, {{"seed", seed}, {"seed2", seed2}});
 }
 
-Tensor stateless_random_uniform(const Shape& shape, const Tensor& seed, DType dtype,
-                                double minval, double maxval) {
+Tensor stateless_random_uniform(const Shape& shape, const Tensor& seed, DType dtype, double minval,
+                                double maxval) {
   static const OpRef op("StatelessRandomUniform");
   return op({shape_tensor(shape), seed},
             {{"dtype", dtype}, {"minval", minval}, {"maxval", maxval}});
@@ -73,8 +73,8 @@ Tensor stateless_truncated_normal(const Shape& shape, const Tensor& seed, DType 
   return op({shape_tensor(shape), seed}, {{"dtype", dtype}});
 }
 
-Tensor stateless_random_uniform_int(const Shape& shape, const Tensor& seed,
-                                    const Tensor& minval, const Tensor& maxval) {
+Tensor stateless_random_uniform_int(const Shape& shape, const Tensor& seed, const Tensor& minval,
+                                    const Tensor& maxval) {
   static const OpRef op("StatelessRandomUniformInt");
   return op({shape_tensor(shape), seed, minval, maxval});
 }
@@ -85,6 +85,8 @@ Tensor stateless_categorical(const Tensor& logits, int32_t num_samples, const Te
   return op({logits, Tensor::scalar<int32_t>(num_samples), seed}, {{"output_dtype", dtype}});
 }
 
-void reset_random_seeds() { reset_random_states(); }
+void reset_random_seeds() {
+  reset_random_states();
+}
 
 }  // namespace loom

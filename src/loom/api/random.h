@@ -32,8 +32,8 @@ Tensor stateless_random_normal(const Shape& shape, const Tensor& seed,
                                DType dtype = DType::kFloat32);
 Tensor stateless_truncated_normal(const Shape& shape, const Tensor& seed,
                                   DType dtype = DType::kFloat32);
-Tensor stateless_random_uniform_int(const Shape& shape, const Tensor& seed,
-                                    const Tensor& minval, const Tensor& maxval);
+Tensor stateless_random_uniform_int(const Shape& shape, const Tensor& seed, const Tensor& minval,
+                                    const Tensor& maxval);
 Tensor stateless_categorical(const Tensor& logits, int32_t num_samples, const Tensor& seed,
                              DType dtype = DType::kInt64);
 

@@ -29,15 +29,15 @@ DType checked_dtype_attr(const InferContext& ctx, const char* name, DTypeSet all
 void check_seed_input(const InferContext& ctx, int i) {
   const Shape& s = ctx.input_shape(i);
   if (s.has_rank() && !s.compatible_with(Shape{2}))
-    raise(ErrorCode::kInvalidArgument, "[", ctx.name(),
-          "] seed must have shape [2], got shape ", s.to_string());
+    raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] seed must have shape [2], got shape ",
+          s.to_string());
 }
 
 void check_scalar_input(const InferContext& ctx, int i, const char* what) {
   const Shape& s = ctx.input_shape(i);
   if (s.has_rank() && s.rank() != 0)
-    raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] ", what,
-          " must be a scalar, got shape ", s.to_string());
+    raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] ", what, " must be a scalar, got shape ",
+          s.to_string());
 }
 
 OpDef& declare_seeding(OpDef& def, Seeding seeding) {
@@ -51,8 +51,7 @@ cpu::RandomStream open_stream(const KernelContext& ctx, Seeding seeding, int see
   if (seeding == Seeding::kStateful)
     return reserve_random_blocks(ctx.attr_int("seed"), ctx.attr_int("seed2"), blocks);
   const std::vector<int64_t> seed = ctx.input(seed_input).to_int64_vector(ctx.name());
-  return {cpu::philox_for_seeds(static_cast<uint64_t>(seed[0]), static_cast<uint64_t>(seed[1])),
-          0};
+  return {cpu::philox_for_seeds(static_cast<uint64_t>(seed[0]), static_cast<uint64_t>(seed[1])), 0};
 }
 
 }  // namespace loom

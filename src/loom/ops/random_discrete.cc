@@ -60,10 +60,8 @@ void def_uniform_int(OpRegistry& r, const char* name, Seeding seeding) {
 // Multinomial(logits, num_samples) and StatelessMultinomial(logits, num_samples, seed):
 // [batch, classes] logits -> [batch, num_samples] class indices.
 void def_multinomial(OpRegistry& r, const char* name, Seeding seeding) {
-  OpDef& def = r.add(name)
-                   .input("logits", "T")
-                   .input("num_samples", DType::kInt32)
-                   .type_var("T", kFloat);
+  OpDef& def =
+      r.add(name).input("logits", "T").input("num_samples", DType::kInt32).type_var("T", kFloat);
   declare_seeding(def, seeding)
       .output_from_attr("output", "output_dtype")
       .attr("output_dtype", DType::kInt64)
@@ -100,8 +98,8 @@ void def_multinomial(OpRegistry& r, const char* name, Seeding seeding) {
         const int64_t samples = out.dim(1);
         const int64_t n = batch * samples;
         if (n == 0) return;
-        const auto s = open_stream(ctx, seeding, 2,
-                                   static_cast<uint64_t>(cpu::blocks_for(n, cpu::kCategoricalPerBlock)));
+        const auto s = open_stream(
+            ctx, seeding, 2, static_cast<uint64_t>(cpu::blocks_for(n, cpu::kCategoricalPerBlock)));
         visit_dtype<kFloatTypes>(logits.dtype(), ctx.name(), [&]<class T>() {
           visit_dtype<kIndexTypes>(out.dtype(), ctx.name(), [&]<class Out>() {
             cpu::sample_categorical<T, Out>(s, logits.data<T>(), batch, classes, samples,

@@ -20,8 +20,7 @@ class RandomStateTable {
     uint64_t& next = next_block_[{seed, seed2}];
     const uint64_t base = next;
     next += blocks;
-    return {cpu::philox_for_seeds(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2)),
-            base};
+    return {cpu::philox_for_seeds(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2)), base};
   }
 
   void reset() {
@@ -46,6 +45,8 @@ cpu::RandomStream reserve_random_blocks(int64_t seed, int64_t seed2, uint64_t bl
   return table().reserve(seed, seed2, blocks);
 }
 
-void reset_random_states() { table().reset(); }
+void reset_random_states() {
+  table().reset();
+}
 
 }  // namespace loom

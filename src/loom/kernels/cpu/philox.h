@@ -33,8 +33,8 @@ class Philox4x32 {
   // The block at a 64-bit position `index` of sub-stream `lane`: the counter layout
   // used by every random kernel (lane selects retries of rejection samplers).
   constexpr Block at(uint64_t index, uint32_t lane = 0) const {
-    return (*this)(Block{lane, static_cast<uint32_t>(index), static_cast<uint32_t>(index >> 32),
-                         0u});
+    return (*this)(
+        Block{lane, static_cast<uint32_t>(index), static_cast<uint32_t>(index >> 32), 0u});
   }
 
   const Key& key() const { return key_; }
@@ -61,8 +61,7 @@ class Philox4x32 {
 // The generator for the stream named by two 64-bit seeds. The seeds are scrambled
 // through Philox itself, so nearby seed pairs give unrelated streams.
 inline Philox4x32 philox_for_seeds(uint64_t seed, uint64_t seed2) {
-  const Philox4x32 scramble(
-      {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
+  const Philox4x32 scramble({static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
   const Philox4x32::Block k = scramble(Philox4x32::Block{
       static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32), 0x5EED5EEDu, 0u});
   return Philox4x32({k[0] ^ k[2], k[1] ^ k[3]});

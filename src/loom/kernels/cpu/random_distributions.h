@@ -23,10 +23,14 @@ struct RandomStream {
 
 // ---- bit-level helpers --------------------------------------------------------------
 
-inline uint64_t join64(uint32_t hi, uint32_t lo) { return (uint64_t{hi} << 32) | lo; }
+inline uint64_t join64(uint32_t hi, uint32_t lo) {
+  return (uint64_t{hi} << 32) | lo;
+}
 
 // Uniform in [0, 1) with 24 random bits: exact in float, float64 arithmetic stays exact.
-inline double unit_from_word(uint32_t w) { return static_cast<double>(w >> 8) * 0x1p-24; }
+inline double unit_from_word(uint32_t w) {
+  return static_cast<double>(w >> 8) * 0x1p-24;
+}
 // Uniform in [0, 1) with 53 random bits.
 inline double unit_from_words(uint32_t hi, uint32_t lo) {
   return static_cast<double>(join64(hi, lo) >> 11) * 0x1p-53;
@@ -70,7 +74,9 @@ T next_below(T x) {
 template <class T>
 inline constexpr int kUniformsPerBlock = std::is_same_v<T, double> ? 2 : 4;
 
-inline int64_t blocks_for(int64_t n, int per_block) { return (n + per_block - 1) / per_block; }
+inline int64_t blocks_for(int64_t n, int per_block) {
+  return (n + per_block - 1) / per_block;
+}
 
 // ---- uniform floats -----------------------------------------------------------------
 

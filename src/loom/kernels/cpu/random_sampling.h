@@ -47,8 +47,8 @@ void sample_categorical(const RandomStream& s, const T* logits, int64_t batch, i
       const double u = unit_from_words(w[2 * j], w[2 * j + 1]);
       int64_t pick;
       if (last_positive < 0) {
-        pick = std::min<int64_t>(static_cast<int64_t>(u * static_cast<double>(classes)),
-                                 classes - 1);
+        pick =
+            std::min<int64_t>(static_cast<int64_t>(u * static_cast<double>(classes)), classes - 1);
       } else {
         // First class whose cumulative mass exceeds the target; rounding can push the
         // target to the total, which belongs to the last class with mass.
