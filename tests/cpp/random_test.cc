@@ -21,6 +21,17 @@ TEST(RandomPhilox, MatchesPublishedKnownAnswers) {
       (Philox4x32::Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
+TEST(RandomPhilox, BatchedBlocksEqualSingleBlocks) {
+  const cpu::Philox4x32 gen = cpu::philox_for_seeds(12, 34);
+  const uint64_t first = (uint64_t{1} << 32) - 20;  // crosses the low counter word's wrap
+  std::vector<uint32_t> words(4 * 37);
+  gen.fill_blocks(first, 37, words.data());
+  for (int i = 0; i < 37; ++i) {
+    const auto b = gen.at(first + i);
+    EXPECT_TRUE(std::equal(b.begin(), b.end(), words.begin() + 4 * i)) << i;
+  }
+}
+
 std::vector<float> values(const Tensor& t) {
   return {t.data<float>(), t.data<float>() + t.num_elements()};
 }

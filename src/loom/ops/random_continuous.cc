@@ -28,7 +28,7 @@ void def_float_sampler(OpRegistry& r, const char* name, Seeding seeding, Declare
   declare(def);
 }
 
-// The stream for a kernel writing n values of type T, `per_block` per Philox block.
+// The stream for `blocks` Philox blocks; a stateless op's seed is input 1.
 cpu::RandomStream stream_for(const KernelContext& ctx, Seeding seeding, int64_t blocks) {
   return open_stream(ctx, seeding, 1, static_cast<uint64_t>(blocks));
 }
@@ -69,7 +69,7 @@ void def_truncated_normal(OpRegistry& r, const char* name, Seeding seeding) {
       Tensor& out = ctx.output(0);
       const int64_t n = out.num_elements();
       visit_dtype<kFloatTypes>(out.dtype(), ctx.name(), [&]<class T>() {
-        const auto s = stream_for(ctx, seeding, n);  // one block (and its lanes) per value
+        const auto s = stream_for(ctx, seeding, cpu::blocks_for(n, cpu::kNormalsPerBlock<T>));
         cpu::fill_truncated_normal<T>(s, out.mutable_data<T>(), n);
       });
     });

@@ -50,9 +50,11 @@ void def_uniform_int(OpRegistry& r, const char* name, Seeding seeding) {
         const Tensor& hi = ctx.input(lo_input + 1);
         check_int_range(ctx.name(), lo.item<int64_t>(), hi.item<int64_t>(), n);
         if (n == 0) return;
-        const auto s = open_stream(ctx, seeding, 1, static_cast<uint64_t>(n));
         visit_dtype<kIndexTypes>(out.dtype(), ctx.name(), [&]<class T>() {
-          cpu::fill_uniform_int<T>(s, out.mutable_data<T>(), n, *lo.data<T>(), *hi.data<T>());
+          const T lo_v = *lo.data<T>(), hi_v = *hi.data<T>();
+          const auto s = open_stream(ctx, seeding, 1,
+                                     static_cast<uint64_t>(cpu::uniform_int_blocks(n, lo_v, hi_v)));
+          cpu::fill_uniform_int<T>(s, out.mutable_data<T>(), n, lo_v, hi_v);
         });
       });
 }

@@ -3,6 +3,7 @@
 // function of (generator, base block index) and of nothing else.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -19,7 +20,26 @@ struct RandomStream {
   uint64_t base = 0;
 
   Philox4x32::Block block(uint64_t i, uint32_t lane = 0) const { return gen.at(base + i, lane); }
+
+  // Calls f(i, words) for blocks i in [0, count) of lane 0, generated in batches.
+  template <class F>
+  void for_each_block(int64_t count, F&& f) const {
+    constexpr int64_t kChunk = 64;
+    uint32_t words[4 * kChunk];
+    for (int64_t first = 0; first < count; first += kChunk) {
+      const int64_t n = std::min(kChunk, count - first);
+      gen.fill_blocks(base + static_cast<uint64_t>(first), n, words);
+      for (int64_t j = 0; j < n; ++j) f(first + j, words + 4 * j);
+    }
+  }
 };
+
+// Rejection samplers give element i the first candidate in slot i % per of block
+// i / per (per = candidates per block); its retries read whole blocks in lanes only
+// that slot uses, so the result never depends on other elements' rejections.
+inline uint32_t retry_lane(int per, uint32_t attempt, int slot) {
+  return 1 + static_cast<uint32_t>(per) * attempt + static_cast<uint32_t>(slot);
+}
 
 // ---- bit-level helpers --------------------------------------------------------------
 
@@ -97,9 +117,7 @@ void fill_uniform(const RandomStream& s, T* out, int64_t n, bool scaled = false,
     if (hi_d > lo_d && !(t < hi_t)) t = next_below(hi_t);
     return t;
   };
-  const int64_t blocks = blocks_for(n, per);
-  for (int64_t b = 0; b < blocks; ++b) {
-    const auto w = s.block(b);
+  s.for_each_block(blocks_for(n, per), [&](int64_t b, const uint32_t* w) {
     const int64_t first = b * per;
     const int count = static_cast<int>(std::min<int64_t>(per, n - first));
     for (int j = 0; j < count; ++j) {
@@ -110,7 +128,7 @@ void fill_uniform(const RandomStream& s, T* out, int64_t n, bool scaled = false,
         out[first + j] = scaled ? scale(unit_from_word(w[j])) : unit_uniform<T>(w[j]);
       }
     }
-  }
+  });
 }
 
 // ---- normals (Box-Muller) -----------------------------------------------------------
@@ -131,7 +149,7 @@ inline void box_muller(Real u_open, Real u, Real* z) {
 
 // The normals of one block, as Real (float for 16/32-bit types, double for double).
 template <class T, class Real = std::conditional_t<std::is_same_v<T, double>, double, float>>
-inline void normals_from_block(const Philox4x32::Block& w, Real* z) {
+inline void normals_from_block(const uint32_t* w, Real* z) {
   if constexpr (std::is_same_v<T, double>) {
     const double u_open = 1.0 - unit_from_words(w[0], w[1]);
     box_muller<double>(u_open, unit_from_words(w[2], w[3]), z);
@@ -147,40 +165,44 @@ template <class T>
 void fill_normal(const RandomStream& s, T* out, int64_t n) {
   constexpr int per = kNormalsPerBlock<T>;
   using Real = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  const int64_t blocks = blocks_for(n, per);
-  Real z[per];
-  for (int64_t b = 0; b < blocks; ++b) {
-    normals_from_block<T>(s.block(b), z);
+  s.for_each_block(blocks_for(n, per), [&](int64_t b, const uint32_t* w) {
+    Real z[per];
+    normals_from_block<T>(w, z);
     const int64_t first = b * per;
     const int count = static_cast<int>(std::min<int64_t>(per, n - first));
     for (int j = 0; j < count; ++j) out[first + j] = static_cast<T>(z[j]);
-  }
+  });
 }
 
-// Normals with |z| < 2, rejecting the rest. Element i owns block i and retries in
-// further lanes of it, so the result never depends on other elements' rejections.
+// Normals with |z| < 2, redrawing the rest (see retry_lane).
 template <class T>
 void fill_truncated_normal(const RandomStream& s, T* out, int64_t n) {
   constexpr int per = kNormalsPerBlock<T>;
   using Real = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  Real z[per];
-  for (int64_t i = 0; i < n; ++i) {
-    for (uint32_t lane = 0;; ++lane) {
-      normals_from_block<T>(s.block(i, lane), z);
-      int j = 0;
-      while (j < per && !(std::abs(z[j]) < Real(2))) ++j;
-      if (j < per) {
-        out[i] = static_cast<T>(z[j]);
-        break;
+  auto inside = [](Real z) { return std::abs(z) < Real(2); };
+  s.for_each_block(blocks_for(n, per), [&](int64_t b, const uint32_t* w) {
+    Real z[per];
+    normals_from_block<T>(w, z);
+    const int64_t first = b * per;
+    const int count = static_cast<int>(std::min<int64_t>(per, n - first));
+    for (int j = 0; j < count; ++j) {
+      Real v = z[j];
+      for (uint32_t attempt = 0; !inside(v); ++attempt) {
+        Real retry[per];
+        normals_from_block<T>(s.block(b, retry_lane(per, attempt, j)).data(), retry);
+        const Real* hit = std::find_if(retry, retry + per, inside);
+        if (hit != retry + per) v = *hit;
       }
+      out[first + j] = static_cast<T>(v);
     }
-  }
+  });
 }
 
 // ---- integers -----------------------------------------------------------------------
 
-// Unbiased integer in [0, range) (range >= 1) by Lemire's multiply-and-reject, reading
-// words of element i's blocks (lanes 0, 1, ...) until one is accepted.
+// Unbiased integers in [0, range) (range >= 1) by Lemire's multiply-and-reject:
+// 32-bit candidates (four per block) for ranges up to 2^32, 64-bit ones (two per
+// block) beyond.
 class BoundedIntSampler {
  public:
   explicit BoundedIntSampler(uint64_t range) : range_(range) {
@@ -189,37 +211,60 @@ class BoundedIntSampler {
     threshold_ = narrow_ ? (uint64_t{1} << 32) % range : (0 - range) % range;
   }
 
-  uint64_t operator()(const RandomStream& s, uint64_t element) const {
-    for (uint32_t lane = 0;; ++lane) {
-      const auto w = s.block(element, lane);
-      if (narrow_) {
-        for (int j = 0; j < 4; ++j) {
-          const uint64_t m = uint64_t{w[j]} * range_;
-          if ((m & 0xFFFFFFFFu) >= threshold_) return m >> 32;
-        }
-      } else {
-        for (int j = 0; j < 2; ++j) {
-          const unsigned __int128 m =
-              static_cast<unsigned __int128>(join64(w[2 * j], w[2 * j + 1])) * range_;
-          if (static_cast<uint64_t>(m) >= threshold_) return static_cast<uint64_t>(m >> 64);
-        }
-      }
+  int per_block() const { return narrow_ ? 4 : 2; }
+
+  // The element whose first candidate is `slot` of block b (words w): that candidate
+  // when accepted, else the first accepted one of its retry lanes.
+  uint64_t sample(const RandomStream& s, uint64_t b, int slot, const uint32_t* w) const {
+    uint64_t v;
+    if (accept(w, slot, &v)) return v;
+    const int per = per_block();
+    for (uint32_t attempt = 0;; ++attempt) {
+      const auto retry = s.block(b, retry_lane(per, attempt, slot));
+      for (int j = 0; j < per; ++j)
+        if (accept(retry.data(), j, &v)) return v;
     }
   }
 
  private:
+  bool accept(const uint32_t* w, int slot, uint64_t* out) const {
+    if (narrow_) {
+      const uint64_t m = uint64_t{w[slot]} * range_;
+      *out = m >> 32;
+      return (m & 0xFFFFFFFFu) >= threshold_;
+    }
+    const unsigned __int128 m =
+        static_cast<unsigned __int128>(join64(w[2 * slot], w[2 * slot + 1])) * range_;
+    *out = static_cast<uint64_t>(m >> 64);
+    return static_cast<uint64_t>(m) >= threshold_;
+  }
+
   uint64_t range_;
   uint64_t threshold_;
   bool narrow_;
 };
 
+inline uint64_t int_range(int64_t lo, int64_t hi) {
+  return static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+}
+
+// Philox blocks fill_uniform_int reads (beyond retries) for n values in [lo, hi).
+inline int64_t uniform_int_blocks(int64_t n, int64_t lo, int64_t hi) {
+  return blocks_for(n, BoundedIntSampler(int_range(lo, hi)).per_block());
+}
+
 // out[i] uniform in [lo, hi); the caller guarantees lo < hi.
 template <class T>
 void fill_uniform_int(const RandomStream& s, T* out, int64_t n, T lo, T hi) {
-  const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  const BoundedIntSampler sample(range);
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = static_cast<T>(static_cast<uint64_t>(lo) + sample(s, static_cast<uint64_t>(i)));
+  const BoundedIntSampler sampler(int_range(lo, hi));
+  const int per = sampler.per_block();
+  s.for_each_block(blocks_for(n, per), [&](int64_t b, const uint32_t* w) {
+    const int64_t first = b * per;
+    const int count = static_cast<int>(std::min<int64_t>(per, n - first));
+    for (int j = 0; j < count; ++j)
+      out[first + j] = static_cast<T>(static_cast<uint64_t>(lo) +
+                                      sampler.sample(s, static_cast<uint64_t>(b), j, w));
+  });
 }
 
 }  // namespace loom::cpu

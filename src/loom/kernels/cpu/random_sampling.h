@@ -42,7 +42,7 @@ void sample_categorical(const RandomStream& s, const T* logits, int64_t batch, i
     }
     for (int64_t k = 0; k < samples; ++k) {
       const int64_t e = b * samples + k;
-      const auto w = s.block(e / kCategoricalPerBlock);
+      const auto w = s.block(static_cast<uint64_t>(e / kCategoricalPerBlock));
       const int j = static_cast<int>(e % kCategoricalPerBlock);
       const double u = unit_from_words(w[2 * j], w[2 * j + 1]);
       int64_t pick;
@@ -65,9 +65,11 @@ void sample_categorical(const RandomStream& s, const T* logits, int64_t batch, i
 inline std::vector<int64_t> random_permutation(const RandomStream& s, int64_t n) {
   std::vector<int64_t> perm(n);
   std::iota(perm.begin(), perm.end(), int64_t{0});
+  // Step k owns block k (slot 0 first, then its retry lanes).
   for (int64_t i = n - 1, step = 0; i > 0; --i, ++step) {
     const BoundedIntSampler pick(static_cast<uint64_t>(i) + 1);
-    std::swap(perm[i], perm[pick(s, static_cast<uint64_t>(step))]);
+    const auto w = s.block(static_cast<uint64_t>(step));
+    std::swap(perm[i], perm[pick.sample(s, static_cast<uint64_t>(step), 0, w.data())]);
   }
   return perm;
 }
