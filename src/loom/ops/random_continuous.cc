@@ -10,8 +10,8 @@ namespace {
 
 constexpr uint32_t kFloatTypes = kFloat.bits();
 
-// Declares `name`(shape[, seed]) -> dtype, with `fill(stream, out, n)` per dtype and
-// `blocks(n)` Philox blocks reserved per call.
+// Declares `name`(shape[, seed]) -> dtype with the shared signature and inference;
+// `declare` adds the op's own attrs and kernel.
 template <class Declare>
 void def_float_sampler(OpRegistry& r, const char* name, Seeding seeding, Declare&& declare) {
   OpDef& def = r.add(name).input("shape", "T").type_var("T", kIndex);
