@@ -38,5 +38,6 @@ void init_graph(nb::module_& m);
 
 // A tensor's shape for Python: a tuple with None for unknown dims, None if rank unknown.
 nb::object shape_of(const Tensor& t);
+void init_random(nb::module_& m);
 
 }  // namespace loom::py

@@ -1,6 +1,8 @@
 #include "loom/eager/execute.h"
 
 #include <array>
+#include <string>
+#include <utility>
 
 namespace loom {
 
@@ -62,6 +64,13 @@ void bind_type_vars(const OpDef& op, std::span<const InputInfo> inputs,
 
 OpHandler* current_handler() {
   return tls_handler;
+}
+
+void set_next_node_name(std::string_view name) {
+  tls_next_name.assign(name);
+}
+std::string take_next_node_name() {
+  return std::exchange(tls_next_name, std::string());
 }
 
 HandlerScope::HandlerScope(OpHandler* h) : previous_(tls_handler) {
