@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common.h"
+#include "loom/graph/builder.h"
 
 namespace loom::py {
 
@@ -207,7 +208,7 @@ bool is_convertible(nb::handle v) {
          is_ndarray_like(v) || nb::hasattr(v, "__array__");
 }
 
-Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
+Tensor to_eager_tensor(nb::handle v, DType dtype, Convert mode) {
   const bool exact = mode == Convert::kExact && dtype != DType::kInvalid;
   if (is_tensor(v)) {
     const Tensor& t = nb::cast<const Tensor&>(v);
@@ -253,7 +254,7 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
     }
     // Lists holding tensors or arrays: let NumPy stack them, keeping their dtype.
     nb::object arr = numpy().attr("asarray")(v);
-    return to_tensor(arr, dtype, mode);
+    return to_eager_tensor(arr, dtype, mode);
   }
   if (v.is_none())
     throw nb::value_error(
@@ -302,6 +303,14 @@ Tensor from_dlpack_view(nb::handle obj) {
   size_t nbytes = nd.nbytes();
   Ref<Buffer> buf = Buffer::wrap(const_cast<void*>(nd.data()), nbytes, release, keep);
   return Tensor::from_buffer(dt, Shape(std::move(dims)), std::move(buf));
+}
+
+Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
+  Tensor t = to_eager_tensor(v, dtype, mode);
+  // Values made from Python while tracing are constants of the graph, not captures.
+  if (!nb::isinstance<Tensor>(v))
+    if (GraphBuilder* b = current_builder()) return b->constant(t);
+  return t;
 }
 
 nb::object to_numpy(const Tensor& t) {

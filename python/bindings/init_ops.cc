@@ -129,12 +129,14 @@ void init_ops(nb::module_& m) {
   // execute(op, inputs, attrs=None): inputs is a sequence; the variadic one is a list.
   m.def(
       "execute",
-      [](const OpDef& op, nb::handle inputs, nb::handle attrs) {
+      [](const OpDef& op, nb::handle inputs, nb::handle attrs, nb::handle name) {
         std::vector<Tensor> in = convert_inputs(op, inputs);
         Attrs a = attrs_from_py(attrs);
+        if (!name.is_none() && current_handler()) set_next_node_name(nb::str(name).c_str());
         return wrap_outputs(op, execute(op, in, a));
       },
-      nb::arg("op"), nb::arg("inputs"), nb::arg("attrs") = nb::none());
+      nb::arg("op"), nb::arg("inputs"), nb::arg("attrs").none() = nb::none(),
+      nb::arg("name").none() = nb::none());
 }
 
 }  // namespace loom::py
