@@ -111,5 +111,28 @@ TEST(LinalgEinsum, LabelSizeMismatchIsInvalidArgument) {
   }
 }
 
+// Graph-time inference: unknown dims and ranks give unknown outputs, not errors.
+Shape infer(const char* op, std::vector<Shape> shapes, const Attrs& attrs = {}) {
+  std::vector<InputInfo> info;
+  for (const Shape& s : shapes) info.push_back({DType::kFloat32, &s, nullptr});
+  return check_and_infer(OpRegistry::global().get(op), info, attrs).at(0).shape;
+}
+
+TEST(LinalgInference, UnknownDimsAndRanks) {
+  const int64_t u = kUnknownDim;
+  EXPECT_EQ(infer("MatMul", {Shape{u, 3}, Shape{3, u}}), (Shape{u, u}));
+  EXPECT_EQ(infer("MatMul", {Shape::unknown_rank(), Shape{3, 5}}), (Shape{u, 5}));
+  EXPECT_EQ(infer("BatchMatMulV2", {Shape{u, 2, 3}, Shape{3, 4}}), (Shape{u, 2, 4}));
+  EXPECT_FALSE(infer("BatchMatMulV2", {Shape::unknown_rank(), Shape{3, 4}}).has_rank());
+  Attrs eq{{"equation", std::string("ij,jk->ik")}};
+  EXPECT_EQ(infer("Einsum", {Shape{u, 3}, Shape{u, u}}, eq), (Shape{u, u}));
+  EXPECT_EQ(infer("Einsum", {Shape{u, 3}, Shape::unknown_rank()}, eq), (Shape{u, u}));
+  Attrs broadcast{{"equation", std::string("...ij,...jk->...ik")}};
+  EXPECT_FALSE(infer("Einsum", {Shape::unknown_rank(), Shape{3, 4}}, broadcast).has_rank());
+  EXPECT_EQ(infer("Einsum", {Shape{u, 2, 3}, Shape{5, 1, 3, 4}}, broadcast), (Shape{5, u, 2, 4}));
+  EXPECT_THROW(infer("MatMul", {Shape{u, 3}, Shape{4, u}}), Error);
+  EXPECT_THROW(infer("Einsum", {Shape{u, 3}, Shape{4, u}}, eq), Error);
+}
+
 }  // namespace
 }  // namespace loom

@@ -191,3 +191,12 @@ def test_einsum_dtype_errors():
         tf.einsum("i->", np.ones(2, bool))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Einsum\]"):
         tf.einsum("->")
+
+
+def test_einsum_huge_results_are_resource_exhausted():
+    v = np.ones(1 << 21, np.float32)
+    with pytest.raises(tf.errors.ResourceExhaustedError, match=r"\[Einsum\]"):
+        tf.einsum("i,j->ij", v, v)  # the output itself is too large
+    m = np.ones((1100, 1100), np.float32)
+    with pytest.raises(tf.errors.ResourceExhaustedError, match=r"\[Einsum\]"):
+        tf.einsum("ab,cd,ac,bd->", m, m, m, m)  # only the intermediate [a,b,c,d] is

@@ -60,12 +60,8 @@ void gather_sum(const Operand<C>& src, const Labels& keep, const Labels& sum, C*
 template <class C>
 void regather(Operand<C>& op, const Labels& keep, const Labels& sum) {
   std::vector<int64_t> dims;
-  int64_t count = 1;
-  for (int label : keep) {
-    dims.push_back(dim_of(op, label));
-    count *= dims.back();
-  }
-  std::vector<C> storage(count);
+  for (int label : keep) dims.push_back(dim_of(op, label));
+  std::vector<C> storage(checked_num_elements(dims, "Einsum"));
   gather_sum(op, keep, sum, storage.data());
   op.labels = keep;
   op.dims = std::move(dims);
@@ -147,7 +143,8 @@ Operand<C> contract(Operand<C>& a, Operand<C>& b, const Labels& needed, const La
   result.dims.insert(result.dims.end(), n_dims.begin(), n_dims.end());
   C* dst = final_out;
   if (!final_out || result.labels != output) {
-    result.storage.resize(product(result.dims));
+    // Intermediates can outgrow every input and the output ("ab,cd,ac,bd->").
+    result.storage.resize(checked_num_elements(result.dims, "Einsum"));
     dst = result.storage.data();
   }
   result.data = dst;

@@ -75,6 +75,37 @@ bool has_ellipsis(const std::string& term) {
   return term.find(kEllipsisMark) != std::string::npos;
 }
 
+constexpr int kUnknownSource = -2;
+
+// NumPy broadcasting of one '...' dim: 1 yields to anything, an unknown dim yields only
+// to known sizes above 1, and two different sizes above 1 are an error.
+void merge_broadcast_dim(int64_t& have, int& from, int input, int64_t size,
+                         std::span<const Shape* const> shapes) {
+  if (size < 0) {
+    if (have == 1 || from == -1) {
+      have = kUnknownDim;
+      from = kUnknownSource;
+    }
+    return;
+  }
+  if (size == 1) {
+    if (from == -1) {
+      have = 1;
+      from = input;
+    }
+    return;
+  }
+  if (have < 0 || have == 1) {
+    have = size;
+    from = input;
+  } else if (have != size) {
+    raise(ErrorCode::kInvalidArgument,
+          "[Einsum] the '...' dims of the inputs do not broadcast: input ", from, " has shape ",
+          shapes[from]->to_string(), " and input ", input, " has shape ",
+          shapes[input]->to_string());
+  }
+}
+
 }  // namespace
 
 std::string label_name(int label) {
@@ -158,7 +189,9 @@ Binding bind(const Equation& eq, std::span<const Shape* const> shapes) {
   Binding b;
   b.sizes.assign(kNumLetters + broadcast_rank, kUnknownDim);
   b.inputs.resize(n);
-  std::vector<int> size_from(b.sizes.size(), -1);  // which input fixed each size
+  // Per ellipsis label: the input that fixed its size, or kUnknownSource once an
+  // unknown dim was seen and no known size above 1 has replaced it.
+  std::vector<int> size_from(b.sizes.size(), -1);
   for (int i = 0; i < n; ++i) {
     if (ellipsis_rank[i] < 0) continue;
     const Shape& s = *shapes[i];
@@ -174,18 +207,14 @@ Binding bind(const Equation& eq, std::span<const Shape* const> shapes) {
     for (int d = 0; d < s.rank(); ++d) {
       const int label = labels[d];
       const int64_t size = s[d], have = b.sizes[label];
-      if (size < 0 || size == have) continue;
-      if (have < 0 || (label >= kNumLetters && have == 1)) {
-        b.sizes[label] = size;
-        size_from[label] = i;
+      if (label >= kNumLetters) {
+        merge_broadcast_dim(b.sizes[label], size_from[label], i, size, shapes);
         continue;
       }
-      if (label >= kNumLetters) {
-        if (size == 1) continue;  // broadcasts against `have`
-        raise(ErrorCode::kInvalidArgument,
-              "[Einsum] the '...' dims of the inputs do not broadcast: input ", size_from[label],
-              " has shape ", shapes[size_from[label]]->to_string(), " and input ", i, " has shape ",
-              s.to_string());
+      if (size < 0 || size == have) continue;
+      if (have < 0) {
+        b.sizes[label] = size;
+        continue;
       }
       raise(ErrorCode::kInvalidArgument, "[Einsum] Expected dimension ", have, " for label '",
             label_name(label), "' but got ", size, " (input ", i, " has shape ", s.to_string(),

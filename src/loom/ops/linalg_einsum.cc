@@ -33,8 +33,9 @@ void infer_einsum(InferContext& ctx) {
   }
   std::vector<int64_t> dims;
   for (int label : b.output) dims.push_back(b.sizes[label]);
-  checked_num_elements(dims, "Einsum");
-  ctx.set_output(0, Shape(std::move(dims)));
+  Shape out(std::move(dims));
+  if (out.is_fully_defined()) checked_num_elements(out.dims(), "Einsum");
+  ctx.set_output(0, std::move(out));
 }
 
 // Half types are computed in float; everything else in its own type.
