@@ -1,0 +1,307 @@
+"""loom.function: trace a Python function into a graph once per input signature and
+replay the cached graph on later calls.
+
+A call binds its arguments, computes a cache key from them (tensors by dtype and
+shape, Python scalars by type *and* value, other objects by identity), and looks the
+key up. A miss traces: the body runs once with symbolic tensors under a Tracer, the
+graph is optimized and compiled into a Plan. Calls made while another function is
+being traced are inlined into that trace (the callee's body runs in the caller's
+graph), which keeps one flat graph per entry point.
+"""
+
+import functools
+import inspect
+import threading
+import weakref
+
+from loom import _C, config
+from loom import function_keys as keys
+from loom._api import export
+from loom.function_retracing import RetracingMonitor
+from loom.tensor_spec import TensorSpec
+
+_tracing_now = threading.local()  # the Functions whose body this thread is tracing
+
+
+class ConcreteFunction:
+    """One traced graph with its plan, captures and output structure."""
+
+    def __init__(self, name, graph, captures, signature, outputs_template, arg_names):
+        self.name = name
+        self._graph = _C.optimize(graph, **config.optimizer_flags())
+        self._plan = _C.Plan(self._graph)
+        self._captures = list(captures)
+        self._signature = signature  # (args, kwargs) with TensorSpecs for tensor leaves
+        self._outputs_template = outputs_template
+        self._arg_names = arg_names
+        self._graph_view = None
+
+    # --- inspection --------------------------------------------------------------
+
+    @property
+    def graph(self):
+        if self._graph_view is None:
+            from loom.function_graph import FuncGraph
+
+            self._graph_view = FuncGraph(self._graph, self._arg_names)
+        return self._graph_view
+
+    @property
+    def structured_input_signature(self):
+        return self._signature
+
+    @property
+    def structured_outputs(self):
+        return keys.map_template(self._outputs_template, lambda i: self.outputs[i])
+
+    @property
+    def inputs(self):
+        return self.graph.inputs
+
+    @property
+    def outputs(self):
+        return self.graph.outputs
+
+    @property
+    def captured_inputs(self):
+        return list(self._captures)
+
+    @property
+    def variables(self):
+        return []
+
+    trainable_variables = variables
+
+    def pretty_printed_signature(self, verbose=True):
+        args, kwargs = self._signature
+        parts = [f"{n}: {v!r}" for n, v in zip(self._arg_names, args)]
+        parts += [f"{k}: {v!r}" for k, v in kwargs.items()]
+        return f"{self.name}({', '.join(parts)})"
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self.pretty_printed_signature()}>"
+
+    # --- calls ---------------------------------------------------------------------
+
+    def _call_flat(self, tensors):
+        results = self._plan.run(list(tensors) + self._captures)
+        return keys.map_template(self._outputs_template, results.__getitem__)
+
+    def __call__(self, *args, **kwargs):
+        """Calls with values matching the traced signature (Python values must equal
+        those traced with; tensors must fit their specs)."""
+        bound_args, bound_kwargs = self._signature
+        flat = keys.match_signature(self.name, (bound_args, bound_kwargs), args, kwargs)
+        return self._call_flat(flat)
+
+
+class Function:
+    """The callable `loom.function` returns. One trace cache per Function (and per
+    instance when it decorates a method)."""
+
+    def __init__(
+        self,
+        python_function,
+        input_signature=None,
+        autograph=True,
+        reduce_retracing=False,
+        jit_compile=None,
+        name=None,
+    ):
+        if input_signature is not None:
+            keys.check_input_signature(input_signature)
+        self._python_function = python_function
+        self._input_signature = None if input_signature is None else tuple(input_signature)
+        self._autograph = autograph
+        self._reduce_retracing = reduce_retracing
+        self._jit_compile = jit_compile
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._signature = inspect.signature(python_function)
+        self._exact = {}  # cache key -> ConcreteFunction (the fast path)
+        self._traces = []  # (signature, ConcreteFunction), in trace order
+        self._lock = threading.RLock()
+        self._retracing = RetracingMonitor(self._name)
+        self._instances = weakref.WeakKeyDictionary()
+        functools.update_wrapper(self, python_function)
+
+    # --- public API ----------------------------------------------------------------
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    def experimental_get_tracing_count(self):
+        return len(self._traces)
+
+    def pretty_printed_concrete_signatures(self, verbose=True):
+        return "\n\n".join(c.pretty_printed_signature(verbose) for _, c in self._traces)
+
+    def get_concrete_function(self, *args, **kwargs):
+        """The ConcreteFunction for these values or TensorSpecs, tracing if needed."""
+        if self._input_signature is not None and not args and not kwargs:
+            args = self._input_signature
+        bound = self._bind(args, kwargs)
+        signature, _ = keys.signature_of(bound, specs_allowed=True)
+        return self._concrete_for(signature, bound)
+
+    def __get__(self, instance, owner):
+        """Decorating a method gives each instance its own Function (and trace cache)."""
+        if instance is None:
+            return self
+        try:
+            bound = self._instances.get(instance)
+        except TypeError:  # not weak-referenceable: no per-instance cache
+            bound = None
+        if bound is None:
+            bound = Function(
+                self._python_function.__get__(instance, owner),
+                self._input_signature,
+                self._autograph,
+                self._reduce_retracing,
+                self._jit_compile,
+                self._name,
+            )
+            try:
+                self._instances[instance] = bound
+            except TypeError:
+                pass
+        return bound
+
+    def __call__(self, *args, **kwargs):
+        if config.functions_run_eagerly():
+            return self._python_function(*args, **kwargs)
+        if _C.is_tracing():
+            return self._call_inline(args, kwargs)
+        bound = self._bind(args, kwargs)
+        key, tensors = keys.cache_key(bound)
+        concrete = self._exact.get(key)
+        if concrete is None:
+            concrete = self._lookup_or_trace(key, bound)
+        else:
+            self._retracing.called(traced=False)
+        return concrete._call_flat(tensors)
+
+    def __repr__(self):
+        return f"<loom.function {self._name}>"
+
+    # --- internals -------------------------------------------------------------------
+
+    def _bind(self, args, kwargs):
+        """Arguments in declaration order: [(name, value)], with defaults applied."""
+        if self._input_signature is not None:
+            return keys.bind_to_input_signature(
+                self._name, self._signature, self._input_signature, args, kwargs
+            )
+        try:
+            ba = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self._name}(): {e}") from None
+        ba.apply_defaults()
+        return keys.flatten_bound_arguments(self._signature, ba)
+
+    def _call_inline(self, args, kwargs):
+        """Called while some function is being traced: run the body into that graph."""
+        active = getattr(_tracing_now, "stack", [])
+        if self in active:
+            raise RuntimeError(
+                f"loom.function '{self._name}' calls itself while it is being traced; "
+                "recursive functions are not supported (write the recursion as a loop)"
+            )
+        active.append(self)
+        _tracing_now.stack = active
+        try:
+            return self._python_function(*args, **kwargs)
+        finally:
+            active.pop()
+
+    def _lookup_or_trace(self, key, bound):
+        with self._lock:
+            concrete = self._exact.get(key)
+            if concrete is not None:
+                self._retracing.called(traced=False)
+                return concrete
+            signature, _ = keys.signature_of(bound)
+            concrete = self._most_specific(signature)
+            if concrete is None:
+                if self._input_signature is not None:
+                    raise TypeError(keys.mismatch_message(self._name, self._traces[0][0], bound))
+                if self._reduce_retracing:
+                    signature = keys.relax(signature, [s for s, _ in self._traces])
+                concrete = self._concrete_for(signature, bound)
+                self._retracing.called(traced=True, signature=signature, traces=self._traces)
+            else:
+                self._retracing.called(traced=False)
+            if key is not None:
+                self._exact[key] = concrete
+            return concrete
+
+    def _most_specific(self, signature):
+        best = None
+        for traced, concrete in self._traces:
+            if keys.is_subtype(signature, traced) and (
+                best is None or keys.is_subtype(traced, best[0])
+            ):
+                best = (traced, concrete)
+        return None if best is None else best[1]
+
+    def _concrete_for(self, signature, bound):
+        with self._lock:
+            for traced, concrete in self._traces:
+                if keys.same_signature(traced, signature):
+                    return concrete
+            concrete = self._trace(signature, bound)
+            self._traces.append((signature, concrete))
+            return concrete
+
+    def _trace(self, signature, bound):
+        active = getattr(_tracing_now, "stack", [])
+        active.append(self)
+        _tracing_now.stack = active
+        tracer = _C.Tracer(self._name)
+        try:
+            with tracer:
+                args, kwargs, arg_names = keys.placeholders_for(tracer, signature, bound)
+                outputs = self._python_function(*args, **kwargs)
+                template, flat = keys.flatten_outputs(self._name, outputs)
+            tracer.finish(flat)
+        finally:
+            active.pop()
+        return ConcreteFunction(
+            self._name,
+            tracer.graph,
+            tracer.captures(),
+            keys.public_signature(signature),
+            template,
+            arg_names,
+        )
+
+
+@export("function")
+def function(
+    func=None,
+    input_signature=None,
+    autograph=True,
+    jit_compile=None,
+    reduce_retracing=False,
+    experimental_relax_shapes=None,
+    experimental_implements=None,
+    experimental_autograph_options=None,
+    experimental_attributes=None,
+    experimental_follow_type_hints=None,
+    name=None,
+):
+    """Compiles `func` into cached graphs (usable as `@function` or `@function(...)`)."""
+    if experimental_relax_shapes is not None:
+        reduce_retracing = reduce_retracing or experimental_relax_shapes
+
+    def decorate(f):
+        return Function(f, input_signature, autograph, reduce_retracing, jit_compile, name)
+
+    return decorate if func is None else decorate(func)
+
+
+export("TensorSpec")(TensorSpec)

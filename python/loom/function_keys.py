@@ -1,0 +1,470 @@
+"""Trace-cache keys and signatures for loom.function.
+
+A *key* is a hashable tuple computed on every call (fast; tensors as (dtype, shape)).
+A *signature* is the same tree with TensorSpecs for tensor leaves; traces are stored
+under signatures, and a call whose exact key is unknown uses the most specific traced
+signature it is a subtype of (None dimensions match any size).
+
+Leaves: tensors and NumPy arrays -> their spec; bool/int/float/str/bytes/None -> type
+*and* value (so 1, 1.0 and True never share a graph); other objects -> identity, held
+by a weak reference; lists, tuples, namedtuples and dicts -> their structure.
+"""
+
+import inspect
+import math
+import weakref
+
+import numpy as np
+
+from loom import _C
+from loom.tensor_shape import TensorShape
+from loom.tensor_spec import TensorSpec
+
+_Tensor = _C.Tensor
+_LITERALS = (bool, int, float, str, bytes, type(None), complex, range)
+_NAN = ("nan",)
+
+
+class Bound:
+    """Arguments bound to a signature: parallel lists of names, kinds and values."""
+
+    __slots__ = ("names", "kinds", "values")
+
+    def __init__(self, names, kinds, values):
+        self.names, self.kinds, self.values = names, kinds, values
+
+    def rebuild(self, values):
+        """(args, kwargs) for calling the Python function with `values`."""
+        args, kwargs = [], {}
+        for name, kind, value in zip(self.names, self.kinds, values):
+            if kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD):
+                kwargs[name] = value
+            else:
+                args.append(value)
+        return args, kwargs
+
+
+def flatten_bound_arguments(signature, ba):
+    names, kinds, values = [], [], []
+    for name, param in signature.parameters.items():
+        if name not in ba.arguments:
+            continue
+        value = ba.arguments[name]
+        if param.kind == param.VAR_POSITIONAL:
+            for i, v in enumerate(value):
+                names.append(f"{name}_{i}")
+                kinds.append(param.kind)
+                values.append(v)
+        elif param.kind == param.VAR_KEYWORD:
+            for k in sorted(value):
+                names.append(k)
+                kinds.append(param.kind)
+                values.append(value[k])
+        else:
+            names.append(name)
+            kinds.append(param.kind)
+            values.append(value)
+    return Bound(names, kinds, values)
+
+
+# --- keys (every call) -----------------------------------------------------------------
+
+
+def _key(value, tensors):
+    if isinstance(value, _Tensor):
+        tensors.append(value)
+        return (value.dtype, value._shape_tuple())
+    if isinstance(value, _LITERALS):
+        if isinstance(value, float) and math.isnan(value):
+            return _NAN
+        return (type(value), value)
+    if isinstance(value, np.ndarray):
+        t = _C.convert_to_tensor(value)
+        tensors.append(t)
+        return (t.dtype, t._shape_tuple())
+    if isinstance(value, list):
+        return ("list",) + tuple(_key(v, tensors) for v in value)
+    if isinstance(value, tuple):
+        kind = type(value) if hasattr(value, "_fields") else "tuple"
+        return (kind,) + tuple(_key(v, tensors) for v in value)
+    if isinstance(value, dict):
+        return ("dict",) + tuple((k, _key(value[k], tensors)) for k in _sorted_keys(value))
+    if hasattr(value, "__wrapped__") and not isinstance(value, type):
+        return _key(value.__wrapped__, tensors)
+    try:
+        return ("obj", weakref.ref(value))
+    except TypeError:
+        pass
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(
+            f"Could not generate a cache key for {value!r}: loom.function arguments must be "
+            "tensors, arrays, hashable Python values or structures of them. Make the value "
+            "hashable or pass its tensors instead."
+        ) from None
+    return (type(value), value)
+
+
+def _sorted_keys(d):
+    try:
+        return sorted(d)
+    except TypeError:
+        return sorted(d, key=repr)
+
+
+def cache_key(bound):
+    """(hashable key, flat list of the call's tensors) for a bound call."""
+    tensors = []
+    return tuple(_key(v, tensors) for v in bound.values), tensors
+
+
+# --- signatures (misses and tracing) ---------------------------------------------------
+
+
+class _Obj:
+    """Identity leaf: equal only to the same live object."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref):
+        self.ref = ref
+
+    def __eq__(self, other):
+        return isinstance(other, _Obj) and self.ref == other.ref
+
+    def __hash__(self):
+        return hash(self.ref)
+
+    def __repr__(self):
+        obj = self.ref()
+        return f"<object {obj!r}>" if obj is not None else "<dead object>"
+
+
+def _sig(value, specs_allowed):
+    if isinstance(value, TensorSpec) and specs_allowed:
+        return value
+    if isinstance(value, (_Tensor, np.ndarray)):
+        return TensorSpec(value.shape, value.dtype)
+    if isinstance(value, _LITERALS):
+        return ("lit", type(value), _NAN if isinstance(value, float) and math.isnan(value) else value)
+    if isinstance(value, list):
+        return ("list",) + tuple(_sig(v, specs_allowed) for v in value)
+    if isinstance(value, tuple):
+        kind = type(value) if hasattr(value, "_fields") else "tuple"
+        return (kind,) + tuple(_sig(v, specs_allowed) for v in value)
+    if isinstance(value, dict):
+        return ("dict",) + tuple((k, _sig(value[k], specs_allowed)) for k in _sorted_keys(value))
+    if hasattr(value, "__wrapped__") and not isinstance(value, type):
+        return _sig(value.__wrapped__, specs_allowed)
+    try:
+        return _Obj(weakref.ref(value))
+    except TypeError:
+        return ("lit", type(value), value)
+
+
+def signature_of(bound, specs_allowed=False):
+    return tuple(_sig(v, specs_allowed) for v in bound.values), None
+
+
+def is_subtype(sig, traced):
+    """True when every call matching `sig` also matches `traced`."""
+    if isinstance(traced, TensorSpec):
+        return isinstance(sig, TensorSpec) and sig.is_subtype_of(traced)
+    if isinstance(traced, tuple) and traced and traced[0] != "lit":
+        return (
+            isinstance(sig, tuple)
+            and len(sig) == len(traced)
+            and sig[:1] == traced[:1]
+            and all(_pair_subtype(a, b) for a, b in zip(sig[1:], traced[1:]))
+        )
+    return sig == traced
+
+
+def _pair_subtype(a, b):
+    # Dict entries are (key, signature) pairs.
+    if isinstance(a, tuple) and len(a) == 2 and isinstance(b, tuple) and len(b) == 2:
+        if not isinstance(a[0], (tuple, TensorSpec)) and a[0] == b[0] and a[0] != "lit":
+            if a[0] not in ("list", "tuple", "dict"):
+                return is_subtype(a[1], b[1])
+    return is_subtype(a, b)
+
+
+def same_signature(a, b):
+    return a == b
+
+
+def relax(sig, others):
+    """`sig` with dimensions that differ from an earlier trace generalized to None."""
+    for other in others:
+        relaxed = _relax(sig, other)
+        if relaxed is not None:
+            sig = relaxed
+    return sig
+
+
+def _relax(a, b):
+    if isinstance(a, TensorSpec):
+        if not isinstance(b, TensorSpec) or a.dtype != b.dtype:
+            return None
+        return TensorSpec(a.shape.most_specific_compatible_shape(b.shape), a.dtype, a.name)
+    if isinstance(a, tuple) and a and a[0] != "lit":
+        if not isinstance(b, tuple) or len(a) != len(b) or a[:1] != b[:1]:
+            return None
+        parts = [a[0]]
+        for x, y in zip(a[1:], b[1:]):
+            r = _relax(x, y)
+            if r is None:
+                return None
+            parts.append(r)
+        return tuple(parts)
+    return a if a == b else None
+
+
+def describe_leaf(sig):
+    if isinstance(sig, TensorSpec):
+        return f"a {sig.dtype.name} tensor of shape {sig.shape}"
+    if isinstance(sig, tuple) and sig and sig[0] == "lit":
+        return f"Python {sig[1].__name__} {sig[2]!r}"
+    if isinstance(sig, _Obj):
+        return repr(sig)
+    return f"a {sig[0] if isinstance(sig[0], str) else sig[0].__name__} of {len(sig) - 1}"
+
+
+def first_difference(names, new, old, path=""):
+    """(argument path, old leaf, new leaf) of the first leaf that differs, or None."""
+    if isinstance(new, tuple) and new and new[0] != "lit" and not isinstance(new, TensorSpec):
+        if isinstance(old, tuple) and len(old) == len(new) and old[:1] == new[:1]:
+            for i, (a, b) in enumerate(zip(new[1:], old[1:])):
+                if new[0] == "dict":
+                    found = first_difference(None, a[1], b[1], f"{path}[{a[0]!r}]")
+                else:
+                    found = first_difference(None, a, b, f"{path}[{i}]")
+                if found:
+                    return found
+            return None
+    if new != old:
+        return path, old, new
+    return None
+
+
+def public_signature(sig):
+    return tuple(_public(s) for s in sig), {}
+
+
+def _public(sig):
+    if isinstance(sig, TensorSpec):
+        return sig
+    if isinstance(sig, _Obj):
+        return sig.ref()
+    if isinstance(sig, tuple) and sig:
+        if sig[0] == "lit":
+            return math.nan if sig[2] is _NAN else sig[2]
+        items = [_public(s) for s in sig[1:]]
+        if sig[0] == "list":
+            return items
+        if sig[0] == "tuple":
+            return tuple(items)
+        if sig[0] == "dict":
+            return {k: _public(s) for k, s in sig[1:]}
+        return sig[0](*items)
+    return sig
+
+
+# --- tracing -----------------------------------------------------------------------
+
+
+def placeholders_for(tracer, signature, bound):
+    """Call arguments for tracing: placeholders where the signature has specs."""
+    arg_names = []
+
+    def make(sig, value, name):
+        if isinstance(sig, TensorSpec):
+            arg_names.append(name)
+            return tracer.placeholder(sig.dtype, sig.shape.dims, sig.name or name)
+        if isinstance(sig, tuple) and sig and sig[0] != "lit":
+            if sig[0] == "dict":
+                return {
+                    k: make(s, value[k], f"{name}_{k}" if isinstance(k, str) else name)
+                    for k, s in sig[1:]
+                }
+            items = [make(s, v, f"{name}_{i}") for i, (s, v) in enumerate(zip(sig[1:], value))]
+            if sig[0] == "list":
+                return items
+            if sig[0] == "tuple":
+                return tuple(items)
+            return sig[0](*items)
+        return value
+
+    values = [make(s, v, n) for s, v, n in zip(signature, bound.values, bound.names)]
+    args, kwargs = bound.rebuild(values)
+    return args, kwargs, arg_names
+
+
+class Leaf:
+    """Marks output position `index` of the flat output list in a structure template."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+def flatten_outputs(fn_name, outputs):
+    flat = []
+
+    def walk(value):
+        if value is None:
+            return None
+        if isinstance(value, (_Tensor, np.ndarray, bool, int, float)):
+            flat.append(value if isinstance(value, _Tensor) else _C.convert_to_tensor(value))
+            return Leaf(len(flat) - 1)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, tuple):
+            items = [walk(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if hasattr(value, "_as_graph_output"):
+            return walk(value._as_graph_output())
+        raise TypeError(
+            f"loom.function '{fn_name}' returned a value of type {type(value).__name__}; a "
+            "function must return tensors, Python numbers, None, or lists, tuples and dicts "
+            "of them"
+        )
+
+    return walk(outputs), flat
+
+
+def map_template(template, fn):
+    if isinstance(template, Leaf):
+        return fn(template.index)
+    if template is None:
+        return None
+    if isinstance(template, list):
+        return [map_template(t, fn) for t in template]
+    if isinstance(template, tuple):
+        items = [map_template(t, fn) for t in template]
+        return type(template)(*items) if hasattr(template, "_fields") else tuple(items)
+    if isinstance(template, dict):
+        return {k: map_template(v, fn) for k, v in template.items()}
+    return template
+
+
+# --- input signatures ----------------------------------------------------------------
+
+
+def check_input_signature(input_signature):
+    if not isinstance(input_signature, (list, tuple)):
+        raise TypeError(
+            f"input_signature must be either a tuple or a list, got {type(input_signature)}."
+        )
+
+    def walk(s):
+        if isinstance(s, (list, tuple)):
+            for x in s:
+                walk(x)
+        elif not isinstance(s, TensorSpec):
+            raise TypeError(
+                "input_signature must be a possibly nested sequence of TensorSpec objects, "
+                f"got {s!r}."
+            )
+
+    walk(input_signature)
+
+
+def _conform(fn_name, name, spec, value):
+    """`value` as a tensor fitting `spec`, or TypeError naming the argument and both specs."""
+    if isinstance(spec, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(spec):
+            raise TypeError(f"{fn_name}(): argument `{name}` must be a sequence matching {spec}")
+        return type(spec)(_conform(fn_name, f"{name}[{i}]", s, v) for i, (s, v) in enumerate(zip(spec, value)))
+    if isinstance(value, TensorSpec):
+        got = value
+    else:
+        try:
+            value = _C.convert_to_tensor(value, None if isinstance(value, (_Tensor, np.ndarray)) else spec.dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"{fn_name}(): argument `{name}` was expected to match {spec} but cannot be "
+                f"converted to a tensor of that dtype: {e}"
+            ) from None
+        got = TensorSpec(value.shape, value.dtype)
+    if not spec.is_compatible_with(got):
+        raise TypeError(
+            f"{fn_name}(): argument `{name}` was expected to be {spec} but got {got}"
+        )
+    return value
+
+
+def bind_to_input_signature(fn_name, signature, input_signature, args, kwargs):
+    try:
+        ba = signature.bind(*args, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"{fn_name}(): {e}") from None
+    ba.apply_defaults()
+    bound = flatten_bound_arguments(signature, ba)
+    if len(bound.values) < len(input_signature):
+        raise TypeError(f"{fn_name}(): input_signature has {len(input_signature)} specs for "
+                        f"{len(bound.values)} arguments")
+    if len(bound.values) > len(input_signature):
+        extra = bound.names[len(input_signature)]
+        raise TypeError(f"{fn_name}(): input_signature is missing a spec for argument `{extra}`")
+    bound.values = [
+        _conform(fn_name, n, s, v) for n, s, v in zip(bound.names, input_signature, bound.values)
+    ]
+    return bound
+
+
+def input_signature_signature(input_signature):
+    def walk(s):
+        if isinstance(s, TensorSpec):
+            return TensorSpec(s.shape, s.dtype, s.name)
+        inner = tuple(walk(x) for x in s)
+        return (("list",) if isinstance(s, list) else ("tuple",)) + inner
+
+    return tuple(walk(s) for s in input_signature)
+
+
+def mismatch_message(fn_name, traced, bound):
+    new, _ = signature_of(bound)
+    found = first_difference(bound.names, new, traced)
+    if found:
+        path, old, newleaf = found
+        return (f"{fn_name}(): argument {path} is {describe_leaf(newleaf)}, but the "
+                f"input_signature expects {describe_leaf(old)}")
+    return f"{fn_name}(): the arguments do not match the input_signature"
+
+
+def match_signature(fn_name, signature, args, kwargs):
+    """Flat tensors for a direct ConcreteFunction call checked against its signature."""
+    sig_args, _ = signature
+    if len(args) != len(sig_args):
+        raise TypeError(f"{fn_name}(): expected {len(sig_args)} positional arguments, got {len(args)}")
+    flat = []
+
+    def walk(spec, value, path):
+        if isinstance(spec, TensorSpec):
+            t = _conform(fn_name, path, spec, value)
+            flat.append(t)
+        elif isinstance(spec, (list, tuple)) and not hasattr(spec, "_fields"):
+            if not isinstance(value, (list, tuple)) or len(value) != len(spec):
+                raise TypeError(f"{fn_name}(): argument {path} must match {spec!r}")
+            for i, (s, v) in enumerate(zip(spec, value)):
+                walk(s, v, f"{path}[{i}]")
+        elif isinstance(spec, dict):
+            for k, s in spec.items():
+                walk(s, value[k], f"{path}[{k!r}]")
+        elif spec is not value and spec != value:
+            raise TypeError(
+                f"{fn_name}(): argument {path} was traced with the Python value {spec!r}; "
+                f"got {value!r}"
+            )
+
+    for i, (s, v) in enumerate(zip(sig_args, args)):
+        walk(s, v, f"#{i}")
+    return flat
+
+
+__all__ = ["TensorShape"]
