@@ -123,5 +123,50 @@ TEST(Reduce, TopKAndSort) {
   }
 }
 
+TEST(Reduce, InferenceWithUnknownAxesOrDims) {
+  const OpDef& sum = OpRegistry::global().get("Sum");
+  const Shape in{2, 1, kUnknownDim};
+  const Shape axes_shape{1};
+  const InputInfo unknown_axes[] = {{DType::kFloat32, &in, nullptr},
+                                    {DType::kInt32, &axes_shape, nullptr}};
+  EXPECT_FALSE(check_and_infer(sum, unknown_axes, {})[0].shape.has_rank());
+  EXPECT_EQ(check_and_infer(sum, unknown_axes, Attrs{{"keep_dims", true}})[0].shape,
+            (Shape{kUnknownDim, 1, kUnknownDim}));
+  const Tensor axis = Tensor::from_vector<int32_t>({-1}, Shape{1});
+  const InputInfo known_axes[] = {{DType::kFloat32, &in, nullptr},
+                                  {DType::kInt32, &axes_shape, &axis}};
+  EXPECT_EQ(check_and_infer(sum, known_axes, {})[0].shape, (Shape{2, 1}));
+  const Shape any = Shape::unknown_rank();
+  const Shape scalar{};
+  const InputInfo top_k_in[] = {{DType::kFloat32, &any, nullptr},
+                                {DType::kInt32, &scalar, nullptr}};
+  auto top = check_and_infer(OpRegistry::global().get("TopKV2"), top_k_in, {});
+  EXPECT_FALSE(top[0].shape.has_rank());
+  EXPECT_EQ(top[1].dtype, DType::kInt32);
+}
+
+// Small integers are exact in bfloat16, so every op must agree with float32.
+TEST(Reduce, BFloat16AgreesWithFloat32) {
+  const std::vector<float> values{3, -1, 4, 1, -5, 9, 2, 6, -5, 3, 5, 8};
+  std::vector<bfloat16> halves;
+  for (float v : values) halves.push_back(bfloat16(v));
+  const Tensor f = Tensor::from_vector(values, Shape{3, 4});
+  const Tensor b = Tensor::from_vector(halves, Shape{3, 4});
+  auto same = [](const Tensor& want, const Tensor& got) {
+    ASSERT_EQ(got.dtype(), DType::kBFloat16);
+    ASSERT_EQ(got.shape(), want.shape());
+    for (int64_t i = 0; i < want.num_elements(); ++i)
+      EXPECT_EQ(static_cast<float>(got.data<bfloat16>()[i]), want.data<float>()[i]) << i;
+  };
+  same(reduce_sum(f, {0}), reduce_sum(b, {0}));
+  same(reduce_max(f, {1}), reduce_max(b, {1}));
+  same(reduce_min(f), reduce_min(b));
+  same(reduce_prod(f, {0}), reduce_prod(b, {0}));
+  same(cumsum(f, 1), cumsum(b, 1));
+  same(sort(f, 0, true), sort(b, 0, true));
+  same(top_k(f, 2).values, top_k(b, 2).values);
+  EXPECT_EQ(values_of<int64_t>(argmax(f, 1)), values_of<int64_t>(argmax(b, 1)));
+}
+
 }  // namespace
 }  // namespace loom

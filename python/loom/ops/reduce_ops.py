@@ -86,9 +86,8 @@ def count_nonzero(input, axis=None, keepdims=None, dtype=int64, name=None):
     cast = getattr(loom, "cast", None)
     if cast is None:
         raise NotImplementedError("count_nonzero needs tf.cast, which is not available yet")
-    nonzero = _math_function("not_equal")(
-        x, constant(0, dtype=x.dtype) if x.dtype != loom.bool else False
-    )
+    zero = False if x.dtype == loom.bool else 0
+    nonzero = _math_function("not_equal")(x, zero)
     counts = reduce_sum(cast(nonzero, int64), axis, bool(keepdims))
     return cast(counts, dtype)
 
