@@ -35,6 +35,18 @@ def test_argmax_nan_wins_like_numpy(dtype):
     np.testing.assert_array_equal(tf.argmax(t, 0).numpy(), np.argmax(x, 0))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int8", "uint16"])
+def test_argmax_long_rows_match_numpy(dtype):
+    # Rows spanning several of the kernel's blocks, with ties between blocks.
+    rng = np.random.default_rng(11)
+    x, t = make(rng, (4, 1000), dtype, 0, 50)
+    if dtype.startswith("float"):
+        x[1, 700] = x[1, 900] = np.nan
+        t = tf.constant(x)
+    np.testing.assert_array_equal(tf.argmax(t, 1).numpy(), np.argmax(x, 1))
+    np.testing.assert_array_equal(tf.argmin(t, 1).numpy(), np.argmin(x, 1))
+
+
 def test_argmax_bad_input():
     t = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(tf.errors.InvalidArgumentError) as info:

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "loom/kernels/cpu/axis_split.h"
-#include "loom/kernels/cpu/elementwise.h"
+#include "loom/kernels/cpu/reduce.h"
 
 namespace loom::cpu {
 
@@ -20,23 +20,46 @@ inline bool improves(T candidate, T best) {
   return kMax ? best < candidate : candidate < best;
 }
 
+// The first position of the extreme value of a row, in one vectorized pass over blocks:
+// the first block holding the extreme (or a NaN) is then scanned for its first occurrence.
+template <bool kMax, class T>
+int64_t arg_extreme_of_row(const T* row, int64_t n) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return arg_extreme_of_row<kMax>(reinterpret_cast<const uint8_t*>(row), n);
+  } else {
+    // Half types compare in float: Eigen's half packets only convert through it anyway.
+    using A = acc_t<T>;
+    constexpr int64_t kBlock = 256;
+    auto block_extreme = [&](int64_t start) {
+      const auto values = ConstVec<T>(row + start, std::min(kBlock, n - start)).template cast<A>();
+      return kMax ? values.template maxCoeff<Eigen::PropagateNaN>()
+                  : values.template minCoeff<Eigen::PropagateNaN>();
+    };
+    A best = block_extreme(0);
+    int64_t best_start = 0;
+    for (int64_t start = kBlock; start < n && !Eigen::numext::isnan(best); start += kBlock) {
+      const A e = block_extreme(start);
+      if (Eigen::numext::isnan(e) || (kMax ? best < e : e < best)) {
+        best = e;
+        best_start = start;
+      }
+    }
+    const int64_t end = std::min(best_start + kBlock, n);
+    for (int64_t m = best_start; m < end; ++m) {
+      const A v = static_cast<A>(row[m]);
+      if (Eigen::numext::isnan(best) ? Eigen::numext::isnan(v) : v == best) return m;
+    }
+    return best_start;  // unreachable: the block holds its own extreme
+  }
+}
+
 // Requires n > 0 (checked by inference).
 template <bool kMax, class T, class Out>
 void arg_reduce(const T* in, Out* out, const AxisSplit& s) {
   const int64_t n = s.n, inner = s.inner;
   if (inner == 1) {
-    for (int64_t o = 0; o < s.outer; ++o) {
-      const T* row = in + o * n;
-      T best = row[0];
-      int64_t best_index = 0;
-      for (int64_t m = 1; m < n; ++m) {
-        if (improves<kMax>(row[m], best)) {
-          best = row[m];
-          best_index = m;
-        }
-      }
-      out[o] = static_cast<Out>(best_index);
-    }
+    for (int64_t o = 0; o < s.outer; ++o)
+      out[o] = static_cast<Out>(arg_extreme_of_row<kMax>(in + o * n, n));
     return;
   }
   // Walk rows of `inner` values so memory is read in order.
