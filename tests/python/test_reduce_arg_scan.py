@@ -39,9 +39,10 @@ def test_argmax_nan_wins_like_numpy(dtype):
 def test_argmax_long_rows_match_numpy(dtype):
     # Rows spanning several of the kernel's blocks, with ties between blocks.
     rng = np.random.default_rng(11)
-    x, t = make(rng, (4, 1000), dtype, 0, 50)
+    x, t = make(rng, (4, 10000), dtype, 0, 50)
     if dtype.startswith("float"):
-        x[1, 700] = x[1, 900] = np.nan
+        x[1, 7000] = x[1, 9000] = np.nan
+        x[2, 5000], x[2, 5001] = np.inf, -np.inf  # a NaN block sum without a NaN
         t = tf.constant(x)
     np.testing.assert_array_equal(tf.argmax(t, 1).numpy(), np.argmax(x, 1))
     np.testing.assert_array_equal(tf.argmin(t, 1).numpy(), np.argmin(x, 1))

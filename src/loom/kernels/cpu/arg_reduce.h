@@ -20,8 +20,9 @@ inline bool improves(T candidate, T best) {
   return kMax ? best < candidate : candidate < best;
 }
 
-// The first position of the extreme value of a row, in one vectorized pass over blocks:
-// the first block holding the extreme (or a NaN) is then scanned for its first occurrence.
+// The first position of the extreme value of a row. Each block gets a plain vectorized
+// max/min; a NaN sum flags blocks that may hold a NaN (the first NaN wins outright).
+// The first block holding the extreme is then scanned for its first occurrence.
 template <bool kMax, class T>
 int64_t arg_extreme_of_row(const T* row, int64_t n) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -29,26 +30,27 @@ int64_t arg_extreme_of_row(const T* row, int64_t n) {
   } else {
     // Half types compare in float: Eigen's half packets only convert through it anyway.
     using A = acc_t<T>;
-    constexpr int64_t kBlock = 256;
-    auto block_extreme = [&](int64_t start) {
-      const auto values = ConstVec<T>(row + start, std::min(kBlock, n - start)).template cast<A>();
-      return kMax ? values.template maxCoeff<Eigen::PropagateNaN>()
-                  : values.template minCoeff<Eigen::PropagateNaN>();
-    };
-    A best = block_extreme(0);
-    int64_t best_start = 0;
-    for (int64_t start = kBlock; start < n && !Eigen::numext::isnan(best); start += kBlock) {
-      const A e = block_extreme(start);
-      if (Eigen::numext::isnan(e) || (kMax ? best < e : e < best)) {
+    constexpr int64_t kBlock = 4096;
+    A best{};
+    int64_t best_start = -1;
+    for (int64_t start = 0; start < n; start += kBlock) {
+      const int64_t len = std::min(kBlock, n - start);
+      const auto values = ConstVec<T>(row + start, len).template cast<A>();
+      if constexpr (!std::numeric_limits<T>::is_integer) {
+        if (Eigen::numext::isnan(values.sum())) {  // a NaN, or inf - inf
+          for (int64_t m = start; m < start + len; ++m)
+            if (Eigen::numext::isnan(row[m])) return m;
+        }
+      }
+      const A e = kMax ? values.maxCoeff() : values.minCoeff();
+      if (best_start < 0 || (kMax ? best < e : e < best)) {
         best = e;
         best_start = start;
       }
     }
     const int64_t end = std::min(best_start + kBlock, n);
-    for (int64_t m = best_start; m < end; ++m) {
-      const A v = static_cast<A>(row[m]);
-      if (Eigen::numext::isnan(best) ? Eigen::numext::isnan(v) : v == best) return m;
-    }
+    for (int64_t m = best_start; m < end; ++m)
+      if (static_cast<A>(row[m]) == best) return m;
     return best_start;  // unreachable: the block holds its own extreme
   }
 }
