@@ -17,8 +17,7 @@ enum class Convert {
 };
 
 // TF's conversion rules (see python/loom/framework/convert docs in ARCHITECTURE.md).
-Tensor to_tensor(nb::handle value, DType dtype = DType::kInvalid,
-                 Convert mode = Convert::kDefault);
+Tensor to_tensor(nb::handle value, DType dtype = DType::kInvalid, Convert mode = Convert::kDefault);
 // True for values to_tensor understands (tensors, numbers, lists, arrays).
 bool is_convertible(nb::handle value);
 // Tensors and NumPy arrays carry their own dtype; Python scalars and lists do not.

@@ -10,11 +10,21 @@ namespace loom::py {
 
 namespace {
 
-bool is_tensor(nb::handle v) { return nb::isinstance<Tensor>(v); }
-bool is_py_bool(nb::handle v) { return PyBool_Check(v.ptr()); }
-bool is_py_int(nb::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
-bool is_py_float(nb::handle v) { return PyFloat_Check(v.ptr()); }
-bool is_sequence(nb::handle v) { return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr()); }
+bool is_tensor(nb::handle v) {
+  return nb::isinstance<Tensor>(v);
+}
+bool is_py_bool(nb::handle v) {
+  return PyBool_Check(v.ptr());
+}
+bool is_py_int(nb::handle v) {
+  return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
+}
+bool is_py_float(nb::handle v) {
+  return PyFloat_Check(v.ptr());
+}
+bool is_sequence(nb::handle v) {
+  return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr());
+}
 
 nb::module_& numpy() {
   static auto* np = new nb::module_(nb::module_::import_("numpy"));
@@ -29,9 +39,8 @@ bool is_ndarray_like(nb::handle v) {
 [[noreturn]] void cannot_convert(nb::handle v, DType dt) {
   std::string repr = nb::cast<std::string>(nb::repr(v));
   if (repr.size() > 80) repr = repr.substr(0, 77) + "...";
-  throw nb::type_error(("Cannot convert " + repr + " to a Tensor of dtype " +
-                        std::string(dtype_name(dt)))
-                           .c_str());
+  throw nb::type_error(
+      ("Cannot convert " + repr + " to a Tensor of dtype " + std::string(dtype_name(dt))).c_str());
 }
 
 // What a nested list of Python scalars holds.
@@ -172,7 +181,8 @@ nb::dlpack::dtype to_dlpack(DType t) {
 
 // Copies a NumPy array (made C-contiguous first) into fresh aligned storage.
 Tensor from_numpy(nb::handle v) {
-  nb::object arr = numpy().attr("ascontiguousarray")(v);
+  // asarray(order="C") rather than ascontiguousarray, which turns 0-d arrays into 1-d.
+  nb::object arr = numpy().attr("asarray")(v, nb::arg("order") = "C");
   auto nd = nb::cast<nb::ndarray<nb::ro, nb::c_contig, nb::device::cpu>>(arr);
   DType dt = from_dlpack(nd.dtype());
   if (dt == DType::kInvalid) {
@@ -188,7 +198,9 @@ Tensor from_numpy(nb::handle v) {
 
 }  // namespace
 
-bool has_own_dtype(nb::handle v) { return is_tensor(v) || is_ndarray_like(v); }
+bool has_own_dtype(nb::handle v) {
+  return is_tensor(v) || is_ndarray_like(v);
+}
 
 bool is_convertible(nb::handle v) {
   return is_tensor(v) || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
@@ -232,8 +244,8 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (dt == DType::kInvalid) {
         if (s.any_bool && (s.any_int || s.any_float))
           throw nb::type_error("Can't convert a list mixing bools and numbers to a Tensor");
-        dt = s.any_float ? DType::kFloat32
-             : s.any_int ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
+        dt = s.any_float  ? DType::kFloat32
+             : s.any_int  ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
              : s.any_bool ? DType::kBool
                           : DType::kFloat32;  // [] is float32, as in TF
       }
@@ -256,12 +268,21 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (!arr.attr("dtype").equal(numpy().attr("dtype")(np_dtype)))
         arr = numpy().attr("asarray")(arr, np_dtype);
     }
-    return from_numpy(arr);
+    Tensor t = from_numpy(arr);
+    if (dtype == DType::kBFloat16 && t.dtype() == DType::kFloat32) {
+      // bfloat16's NumPy stand-in is float32: round to bfloat16 here.
+      Tensor b = Tensor::empty(DType::kBFloat16, t.shape(), "convert_to_tensor");
+      const float* src = t.data<float>();
+      bfloat16* dst = b.mutable_data<bfloat16>();
+      for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = bfloat16(src[i]);
+      return b;
+    }
+    return t;
   }
-  std::string tname = nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
-  throw nb::type_error(("Attempt to convert a value of unsupported type " + tname +
-                        " to a Tensor.")
-                           .c_str());
+  std::string tname =
+      nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
+  throw nb::type_error(
+      ("Attempt to convert a value of unsupported type " + tname + " to a Tensor.").c_str());
 }
 
 Tensor from_dlpack_view(nb::handle obj) {
@@ -285,13 +306,12 @@ Tensor from_dlpack_view(nb::handle obj) {
 
 nb::object to_numpy(const Tensor& t) {
   if (t.dtype() == DType::kBFloat16) {
-    // NumPy has no bfloat16: hand out a float32 copy.
-    std::vector<size_t> shape(t.shape().dims().begin(), t.shape().dims().end());
-    nb::object out = numpy().attr("empty")(nb::tuple(nb::cast(shape)), "float32");
-    auto nd = nb::cast<nb::ndarray<float, nb::c_contig>>(out);
+    // NumPy has no bfloat16: hand out a (read-only) float32 copy.
+    Tensor f = Tensor::empty(DType::kFloat32, t.shape(), "numpy");
     const bfloat16* src = t.data<bfloat16>();
-    for (int64_t i = 0; i < t.num_elements(); ++i) nd.data()[i] = static_cast<float>(src[i]);
-    return out;
+    float* dst = f.mutable_data<float>();
+    for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = static_cast<float>(src[i]);
+    return to_numpy(f);
   }
   auto* keep = new Ref<Buffer>(t.buffer());
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Ref<Buffer>*>(p); });

@@ -22,9 +22,9 @@ struct LazyOp {
 
 LazyOp kAdd{"AddV2"}, kSub{"Sub"}, kMul{"Mul"}, kRealDiv{"RealDiv"}, kFloorDiv{"FloorDiv"},
     kFloorMod{"FloorMod"}, kPow{"Pow"}, kNeg{"Neg"}, kAbs{"Abs"}, kLess{"Less"},
-    kLessEqual{"LessEqual"}, kGreater{"Greater"}, kGreaterEqual{"GreaterEqual"},
-    kEqual{"Equal"}, kNotEqual{"NotEqual"}, kAnd{"LogicalAnd"}, kOr{"LogicalOr"},
-    kXor{"LogicalXor"}, kNot{"LogicalNot"}, kCast{"Cast"}, kMatMul{"BatchMatMulV2"};
+    kLessEqual{"LessEqual"}, kGreater{"Greater"}, kGreaterEqual{"GreaterEqual"}, kEqual{"Equal"},
+    kNotEqual{"NotEqual"}, kAnd{"LogicalAnd"}, kOr{"LogicalOr"}, kXor{"LogicalXor"},
+    kNot{"LogicalNot"}, kCast{"Cast"}, kMatMul{"BatchMatMulV2"};
 
 Tensor run1(LazyOp& op, std::initializer_list<Tensor> in, const Attrs& attrs = {}) {
   return execute1(op.get(), std::span<const Tensor>(in.begin(), in.size()), attrs);
@@ -44,7 +44,9 @@ nb::object binary(LazyOp& op, const Tensor& self, nb::handle other, bool reflect
   return nb::cast(reflected ? run1(op, {o, self}) : run1(op, {self, o}));
 }
 
-Tensor cast(const Tensor& x, DType to) { return run1(kCast, {x}, {{"DstT", to}}); }
+Tensor cast(const Tensor& x, DType to) {
+  return run1(kCast, {x}, {{"DstT", to}});
+}
 
 // TF's truediv: integers become floats first (small ints -> float32, others -> float64).
 nb::object truediv(const Tensor& self, nb::handle other, bool reflected) {
@@ -87,8 +89,7 @@ nb::object logical(LazyOp& op, const char* bitwise, const Tensor& self, nb::hand
 void require_single(const Tensor& t, const char* what) {
   if (t.num_elements() != 1)
     throw nb::value_error((std::string("The truth value of a Tensor with ") +
-                           std::to_string(t.num_elements()) +
-                           " elements is ambiguous; " + what)
+                           std::to_string(t.num_elements()) + " elements is ambiguous; " + what)
                               .c_str());
 }
 
@@ -108,11 +109,10 @@ void init_tensor(nb::module_& m) {
            })
       .def("_num_elements", [](const Tensor& t) { return t.num_elements(); })
       .def("numpy", [](const Tensor& t) { return to_numpy(t); })
-      .def("_same_buffer", [](const Tensor& a, const Tensor& b) {
-        return a.buffer().get() == b.buffer().get();
-      });
+      .def("_same_buffer",
+           [](const Tensor& a, const Tensor& b) { return a.buffer().get() == b.buffer().get(); });
 
-#define LOOM_BINARY(py, op)                                                                 \
+#define LOOM_BINARY(py, op)                                                                     \
   cls.def("__" py "__", [](const Tensor& a, nb::handle b) { return binary(op, a, b, false); }); \
   cls.def("__r" py "__", [](const Tensor& a, nb::handle b) { return binary(op, a, b, true); });
   LOOM_BINARY("add", kAdd)
@@ -131,15 +131,14 @@ void init_tensor(nb::module_& m) {
   cls.def("__ge__",
           [](const Tensor& a, nb::handle b) { return binary(kGreaterEqual, a, b, false); });
   cls.def("__eq__", [](const Tensor& a, nb::handle b) { return equality(kEqual, a, b, true); });
-  cls.def("__ne__",
-          [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); });
+  cls.def("__ne__", [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); });
   cls.def("__hash__", [](const Tensor&) -> Py_ssize_t {
     throw nb::type_error("Tensor is unhashable. Instead, use tensor.ref() as the key.");
   });
-#define LOOM_LOGICAL(py, op, bitwise)                                                     \
-  cls.def("__" py "__",                                                                   \
+#define LOOM_LOGICAL(py, op, bitwise)                                                       \
+  cls.def("__" py "__",                                                                     \
           [](const Tensor& a, nb::handle b) { return logical(op, bitwise, a, b, false); }); \
-  cls.def("__r" py "__",                                                                  \
+  cls.def("__r" py "__",                                                                    \
           [](const Tensor& a, nb::handle b) { return logical(op, bitwise, a, b, true); });
   LOOM_LOGICAL("and", kAnd, "BitwiseAnd")
   LOOM_LOGICAL("or", kOr, "BitwiseOr")
@@ -191,7 +190,7 @@ void init_tensor(nb::module_& m) {
         if (dtype.is_none()) return to_tensor(value);
         return to_tensor(value, dtype_from_py(dtype), Convert::kExact);
       },
-      nb::arg("value"), nb::arg("dtype") = nb::none());
+      nb::arg("value").none(), nb::arg("dtype").none() = nb::none());
   m.def("from_dlpack", &from_dlpack_view);
 }
 

@@ -2,6 +2,8 @@
 
 namespace loom {
 
-void register_array_ops(OpRegistry& r) { (void)r; }
+void register_array_index_ops(OpRegistry& r);
+
+void register_array_ops(OpRegistry& r) { register_array_index_ops(r); }
 
 }  // namespace loom

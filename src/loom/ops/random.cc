@@ -2,6 +2,8 @@
 
 namespace loom {
 
-void register_random_ops(OpRegistry& r) { (void)r; }
+void register_random_ops(OpRegistry& r) {
+  (void)r;
+}
 
 }  // namespace loom
