@@ -61,5 +61,35 @@ TEST(NnApi, BadInputsRaise) {
   EXPECT_THROW(bias_add(logits, Tensor::from_vector<float>({1, 2, 3}, Shape{3})), Error);
 }
 
+// Graph-time inference: unknown dims and ranks give unknown outputs, not errors.
+std::vector<TensorType> infer(const char* op, std::vector<Shape> shapes, std::vector<DType> dtypes,
+                              const Attrs& attrs) {
+  std::vector<InputInfo> info;
+  for (size_t i = 0; i < shapes.size(); ++i) info.push_back({dtypes[i], &shapes[i], nullptr});
+  return check_and_infer(OpRegistry::global().get(op), info, attrs);
+}
+
+TEST(NnInfer, UnknownDimsPropagate) {
+  const DType f = DType::kFloat32;
+  Attrs conv{{"strides", std::vector<int64_t>{1, 2, 2, 1}}, {"padding", std::string("SAME")}};
+  auto out =
+      infer("Conv2D", {Shape{kUnknownDim, 9, kUnknownDim, 3}, Shape{3, 3, 3, 8}}, {f, f}, conv);
+  EXPECT_EQ(out[0].shape, (Shape{kUnknownDim, 5, kUnknownDim, 8}));
+  out = infer("Conv2D", {Shape::unknown_rank(), Shape{3, 3, 3, 8}}, {f, f}, conv);
+  EXPECT_EQ(out[0].shape, (Shape{kUnknownDim, kUnknownDim, kUnknownDim, 8}));
+  Attrs pool{{"ksize", std::vector<int64_t>{1, 2, 2, 1}},
+             {"strides", std::vector<int64_t>{1, 2, 2, 1}},
+             {"padding", std::string("VALID")}};
+  out = infer("MaxPool", {Shape{2, kUnknownDim, 7, 4}}, {f}, pool);
+  EXPECT_EQ(out[0].shape, (Shape{2, kUnknownDim, 3, 4}));
+  out = infer("SparseSoftmaxCrossEntropyWithLogits", {Shape{kUnknownDim, 10}, Shape{4}},
+              {f, DType::kInt32}, {});
+  EXPECT_EQ(out[0].shape, (Shape{4}));
+  EXPECT_EQ(out[1].shape, (Shape{4, 10}));
+  out = infer("Softmax", {Shape::unknown_rank()}, {f}, {});
+  EXPECT_FALSE(out[0].shape.has_rank());
+  EXPECT_THROW(infer("Conv2D", {Shape{1, 5, 5, 2}, Shape{3, 3, 4, 8}}, {f, f}, conv), Error);
+}
+
 }  // namespace
 }  // namespace loom
