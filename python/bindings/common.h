@@ -3,6 +3,9 @@
 #pragma once
 
 #include <nanobind/nanobind.h>
+// Every file must see the same std::string caster: a file casting strings without it
+// instantiates a different nb::cast<std::string> (ODR), which breaks the others.
+#include <nanobind/stl/string.h>
 
 #include "loom/loom.h"
 
