@@ -170,9 +170,10 @@ nb::dlpack::dtype to_dlpack(DType t) {
   return make(dtype_code::Int, bits);
 }
 
-// Copies a NumPy array (made C-contiguous first) into fresh aligned storage.
+// Copies a NumPy array (made C-contiguous first) into fresh aligned storage. Not
+// ascontiguousarray: it turns 0-d arrays and NumPy scalars into shape (1,).
 Tensor from_numpy(nb::handle v) {
-  nb::object arr = numpy().attr("ascontiguousarray")(v);
+  nb::object arr = numpy().attr("asarray")(v, nb::arg("order") = "C");
   auto nd = nb::cast<nb::ndarray<nb::ro, nb::c_contig, nb::device::cpu>>(arr);
   DType dt = from_dlpack(nd.dtype());
   if (dt == DType::kInvalid) {
