@@ -257,7 +257,15 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (!arr.attr("dtype").equal(numpy().attr("dtype")(np_dtype)))
         arr = numpy().attr("asarray")(arr, np_dtype);
     }
-    return from_numpy(arr);
+    Tensor t = from_numpy(arr);
+    // NumPy has no bfloat16: the array arrives as float32 and is rounded here.
+    if (dtype == DType::kBFloat16 && t.dtype() == DType::kFloat32) {
+      Tensor b = Tensor::empty(DType::kBFloat16, t.shape(), "convert_to_tensor");
+      for (int64_t i = 0; i < t.num_elements(); ++i)
+        b.mutable_data<bfloat16>()[i] = static_cast<bfloat16>(t.data<float>()[i]);
+      return b;
+    }
+    return t;
   }
   std::string tname = nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
   throw nb::type_error(("Attempt to convert a value of unsupported type " + tname +
