@@ -294,13 +294,12 @@ Tensor from_dlpack_view(nb::handle obj) {
 
 nb::object to_numpy(const Tensor& t) {
   if (t.dtype() == DType::kBFloat16) {
-    // NumPy has no bfloat16: hand out a float32 copy.
-    std::vector<size_t> shape(t.shape().dims().begin(), t.shape().dims().end());
-    nb::object out = numpy().attr("empty")(nb::tuple(nb::cast(shape)), "float32");
-    auto nd = nb::cast<nb::ndarray<float, nb::c_contig>>(out);
+    // NumPy has no bfloat16: hand out a float32 copy (owned by a fresh tensor).
+    Tensor f = Tensor::empty(DType::kFloat32, t.shape(), "numpy");
     const bfloat16* src = t.data<bfloat16>();
-    for (int64_t i = 0; i < t.num_elements(); ++i) nd.data()[i] = static_cast<float>(src[i]);
-    return out;
+    float* dst = f.mutable_data<float>();
+    for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = static_cast<float>(src[i]);
+    return to_numpy(f);
   }
   auto* keep = new Ref<Buffer>(t.buffer());
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Ref<Buffer>*>(p); });
