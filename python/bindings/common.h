@@ -3,8 +3,6 @@
 #pragma once
 
 #include <nanobind/nanobind.h>
-// Every file must see the same std::string caster: a file casting strings without it
-// instantiates a different nb::cast<std::string> (ODR), which breaks the others.
 #include <nanobind/stl/string.h>
 
 #include "loom/loom.h"
@@ -19,8 +17,7 @@ enum class Convert {
 };
 
 // TF's conversion rules (see python/loom/framework/convert docs in ARCHITECTURE.md).
-Tensor to_tensor(nb::handle value, DType dtype = DType::kInvalid,
-                 Convert mode = Convert::kDefault);
+Tensor to_tensor(nb::handle value, DType dtype = DType::kInvalid, Convert mode = Convert::kDefault);
 // True for values to_tensor understands (tensors, numbers, lists, arrays).
 bool is_convertible(nb::handle value);
 // Tensors and NumPy arrays carry their own dtype; Python scalars and lists do not.
@@ -37,5 +34,10 @@ void init_errors(nb::module_& m);
 void init_dtypes(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_ops(nb::module_& m);
+void init_graph(nb::module_& m);
+
+// A tensor's shape for Python: a tuple with None for unknown dims, None if rank unknown.
+nb::object shape_of(const Tensor& t);
+void init_random(nb::module_& m);
 
 }  // namespace loom::py

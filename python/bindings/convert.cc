@@ -5,16 +5,27 @@
 #include <limits>
 
 #include "common.h"
+#include "loom/graph/builder.h"
 
 namespace loom::py {
 
 namespace {
 
-bool is_tensor(nb::handle v) { return nb::isinstance<Tensor>(v); }
-bool is_py_bool(nb::handle v) { return PyBool_Check(v.ptr()); }
-bool is_py_int(nb::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
-bool is_py_float(nb::handle v) { return PyFloat_Check(v.ptr()); }
-bool is_sequence(nb::handle v) { return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr()); }
+bool is_tensor(nb::handle v) {
+  return nb::isinstance<Tensor>(v);
+}
+bool is_py_bool(nb::handle v) {
+  return PyBool_Check(v.ptr());
+}
+bool is_py_int(nb::handle v) {
+  return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
+}
+bool is_py_float(nb::handle v) {
+  return PyFloat_Check(v.ptr());
+}
+bool is_sequence(nb::handle v) {
+  return PyList_Check(v.ptr()) || PyTuple_Check(v.ptr());
+}
 
 nb::module_& numpy() {
   static auto* np = new nb::module_(nb::module_::import_("numpy"));
@@ -29,9 +40,8 @@ bool is_ndarray_like(nb::handle v) {
 [[noreturn]] void cannot_convert(nb::handle v, DType dt) {
   std::string repr = nb::cast<std::string>(nb::repr(v));
   if (repr.size() > 80) repr = repr.substr(0, 77) + "...";
-  throw nb::type_error(("Cannot convert " + repr + " to a Tensor of dtype " +
-                        std::string(dtype_name(dt)))
-                           .c_str());
+  throw nb::type_error(
+      ("Cannot convert " + repr + " to a Tensor of dtype " + std::string(dtype_name(dt))).c_str());
 }
 
 // What a nested list of Python scalars holds.
@@ -170,9 +180,9 @@ nb::dlpack::dtype to_dlpack(DType t) {
   return make(dtype_code::Int, bits);
 }
 
-// Copies a NumPy array (made C-contiguous first) into fresh aligned storage. Not
-// ascontiguousarray: it turns 0-d arrays and NumPy scalars into shape (1,).
+// Copies a NumPy array (made C-contiguous first) into fresh aligned storage.
 Tensor from_numpy(nb::handle v) {
+  // asarray(order="C") rather than ascontiguousarray, which turns 0-d arrays into 1-d.
   nb::object arr = numpy().attr("asarray")(v, nb::arg("order") = "C");
   auto nd = nb::cast<nb::ndarray<nb::ro, nb::c_contig, nb::device::cpu>>(arr);
   DType dt = from_dlpack(nd.dtype());
@@ -189,14 +199,16 @@ Tensor from_numpy(nb::handle v) {
 
 }  // namespace
 
-bool has_own_dtype(nb::handle v) { return is_tensor(v) || is_ndarray_like(v); }
+bool has_own_dtype(nb::handle v) {
+  return is_tensor(v) || is_ndarray_like(v);
+}
 
 bool is_convertible(nb::handle v) {
   return is_tensor(v) || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
          is_ndarray_like(v) || nb::hasattr(v, "__array__");
 }
 
-Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
+Tensor to_eager_tensor(nb::handle v, DType dtype, Convert mode) {
   const bool exact = mode == Convert::kExact && dtype != DType::kInvalid;
   if (is_tensor(v)) {
     const Tensor& t = nb::cast<const Tensor&>(v);
@@ -233,8 +245,8 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
       if (dt == DType::kInvalid) {
         if (s.any_bool && (s.any_int || s.any_float))
           throw nb::type_error("Can't convert a list mixing bools and numbers to a Tensor");
-        dt = s.any_float ? DType::kFloat32
-             : s.any_int ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
+        dt = s.any_float  ? DType::kFloat32
+             : s.any_int  ? (fits_int32(s) ? DType::kInt32 : DType::kInt64)
              : s.any_bool ? DType::kBool
                           : DType::kFloat32;  // [] is float32, as in TF
       }
@@ -242,7 +254,7 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
     }
     // Lists holding tensors or arrays: let NumPy stack them, keeping their dtype.
     nb::object arr = numpy().attr("asarray")(v);
-    return to_tensor(arr, dtype, mode);
+    return to_eager_tensor(arr, dtype, mode);
   }
   if (v.is_none())
     throw nb::value_error(
@@ -258,19 +270,20 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
         arr = numpy().attr("asarray")(arr, np_dtype);
     }
     Tensor t = from_numpy(arr);
-    // NumPy has no bfloat16: the array arrives as float32 and is rounded here.
     if (dtype == DType::kBFloat16 && t.dtype() == DType::kFloat32) {
+      // bfloat16's NumPy stand-in is float32: round to bfloat16 here.
       Tensor b = Tensor::empty(DType::kBFloat16, t.shape(), "convert_to_tensor");
-      for (int64_t i = 0; i < t.num_elements(); ++i)
-        b.mutable_data<bfloat16>()[i] = static_cast<bfloat16>(t.data<float>()[i]);
+      const float* src = t.data<float>();
+      bfloat16* dst = b.mutable_data<bfloat16>();
+      for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = bfloat16(src[i]);
       return b;
     }
     return t;
   }
-  std::string tname = nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
-  throw nb::type_error(("Attempt to convert a value of unsupported type " + tname +
-                        " to a Tensor.")
-                           .c_str());
+  std::string tname =
+      nb::cast<std::string>(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(v.ptr())))));
+  throw nb::type_error(
+      ("Attempt to convert a value of unsupported type " + tname + " to a Tensor.").c_str());
 }
 
 Tensor from_dlpack_view(nb::handle obj) {
@@ -292,9 +305,17 @@ Tensor from_dlpack_view(nb::handle obj) {
   return Tensor::from_buffer(dt, Shape(std::move(dims)), std::move(buf));
 }
 
+Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
+  Tensor t = to_eager_tensor(v, dtype, mode);
+  // Values made from Python while tracing are constants of the graph, not captures.
+  if (!nb::isinstance<Tensor>(v))
+    if (GraphBuilder* b = current_builder()) return b->constant(t);
+  return t;
+}
+
 nb::object to_numpy(const Tensor& t) {
   if (t.dtype() == DType::kBFloat16) {
-    // NumPy has no bfloat16: hand out a float32 copy (owned by a fresh tensor).
+    // NumPy has no bfloat16: hand out a (read-only) float32 copy.
     Tensor f = Tensor::empty(DType::kFloat32, t.shape(), "numpy");
     const bfloat16* src = t.data<bfloat16>();
     float* dst = f.mutable_data<float>();

@@ -15,7 +15,7 @@ AttrValue attr_from_py(nb::handle v) {
   if (PyBool_Check(v.ptr())) return nb::cast<bool>(v);
   if (PyLong_Check(v.ptr())) return nb::cast<int64_t>(v);
   if (PyFloat_Check(v.ptr())) return nb::cast<double>(v);
-  if (PyUnicode_Check(v.ptr())) return nb::cast<std::string>(v);
+  if (PyUnicode_Check(v.ptr())) return std::string(nb::borrow<nb::str>(v).c_str());
   if (nb::isinstance<Tensor>(v)) return nb::cast<Tensor>(v);
   if (nb::hasattr(v, "_is_loom_dtype")) return dtype_from_py(v);
   if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) {
@@ -27,7 +27,8 @@ AttrValue attr_from_py(nb::handle v) {
     for (nb::handle item : v) out.push_back(nb::cast<double>(item));
     return out;
   }
-  throw nb::type_error(("unsupported attribute value " + nb::cast<std::string>(nb::repr(v))).c_str());
+  throw nb::type_error(
+      ("unsupported attribute value " + nb::cast<std::string>(nb::repr(v))).c_str());
 }
 
 }  // namespace
@@ -35,9 +36,10 @@ AttrValue attr_from_py(nb::handle v) {
 Attrs attrs_from_py(nb::handle attrs) {
   Attrs out;
   if (attrs.is_none()) return out;
-  for (auto [k, v] : nb::cast<nb::dict>(attrs)) {
+  if (!PyDict_Check(attrs.ptr())) throw nb::type_error("op attributes must be a dict");
+  for (auto [k, v] : nb::borrow<nb::dict>(attrs)) {
     if (v.is_none()) continue;  // None means "use the op's default"
-    out.set(nb::cast<std::string>(k), attr_from_py(v));
+    out.set(nb::str(k).c_str(), attr_from_py(v));
   }
   return out;
 }
@@ -49,8 +51,8 @@ std::vector<Tensor> convert_inputs(const OpDef& op, nb::handle inputs) {
   for (nb::handle item : inputs) {
     if (static_cast<int>(pos) == op.variadic_index()) {
       if (!PyList_Check(item.ptr()) && !PyTuple_Check(item.ptr()))
-        raise(ErrorCode::kInvalidArgument, "[", op.name(), "] argument '",
-              op.inputs()[pos].name, "' must be a list of tensors");
+        raise(ErrorCode::kInvalidArgument, "[", op.name(), "] argument '", op.inputs()[pos].name,
+              "' must be a list of tensors");
       for (nb::handle x : item) flat.push_back(x);
     } else {
       flat.push_back(item);
@@ -61,7 +63,8 @@ std::vector<Tensor> convert_inputs(const OpDef& op, nb::handle inputs) {
   std::vector<Tensor> out(n);
   std::vector<DType> bound(op.type_vars().size(), DType::kInvalid);
   auto target = [&](int i) -> std::pair<DType, int> {
-    const ArgDef& arg = op.inputs()[std::min<size_t>(op.input_arg_for(i, n), op.inputs().size() - 1)];
+    const ArgDef& arg =
+        op.inputs()[std::min<size_t>(op.input_arg_for(i, n), op.inputs().size() - 1)];
     if (arg.type_var.empty()) return {arg.fixed, -1};
     int v = op.type_var_index(arg.type_var);
     return {bound[v], v};
@@ -115,8 +118,9 @@ void init_ops(nb::module_& m) {
       .def_prop_ro("is_elementwise", [](const OpDef& d) { return d.has_trait(kElementwise); })
       .def("__repr__", [](const OpDef& d) { return "<OpDef " + d.name() + ">"; });
 
-  m.def("op", [](const std::string& name) { return &OpRegistry::global().get(name); },
-        nb::rv_policy::reference);
+  m.def(
+      "op", [](const std::string& name) { return &OpRegistry::global().get(name); },
+      nb::rv_policy::reference);
   m.def("op_names", [] {
     std::vector<std::string> names;
     for (const auto& d : OpRegistry::global().all()) names.push_back(d.name());
@@ -125,12 +129,14 @@ void init_ops(nb::module_& m) {
   // execute(op, inputs, attrs=None): inputs is a sequence; the variadic one is a list.
   m.def(
       "execute",
-      [](const OpDef& op, nb::handle inputs, nb::handle attrs) {
+      [](const OpDef& op, nb::handle inputs, nb::handle attrs, nb::handle name) {
         std::vector<Tensor> in = convert_inputs(op, inputs);
         Attrs a = attrs_from_py(attrs);
+        if (!name.is_none() && current_handler()) set_next_node_name(nb::str(name).c_str());
         return wrap_outputs(op, execute(op, in, a));
       },
-      nb::arg("op"), nb::arg("inputs"), nb::arg("attrs") = nb::none());
+      nb::arg("op"), nb::arg("inputs"), nb::arg("attrs").none() = nb::none(),
+      nb::arg("name").none() = nb::none());
 }
 
 }  // namespace loom::py

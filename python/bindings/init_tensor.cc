@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "common.h"
+#include "loom/graph/graph.h"
 
 namespace loom::py {
 
@@ -13,6 +14,7 @@ namespace {
 // Resolved on first use: op families register after this file is compiled.
 struct LazyOp {
   const char* name;
+  const char* node_name;  // TF's default node name for the operator ("add", "truediv")
   const OpDef* def = nullptr;
   const OpDef& get() {
     if (!def) def = &OpRegistry::global().get(name);
@@ -20,14 +22,28 @@ struct LazyOp {
   }
 };
 
-LazyOp kAdd{"AddV2"}, kSub{"Sub"}, kMul{"Mul"}, kRealDiv{"RealDiv"}, kFloorDiv{"FloorDiv"},
-    kFloorMod{"FloorMod"}, kPow{"Pow"}, kNeg{"Neg"}, kAbs{"Abs"}, kLess{"Less"},
-    kLessEqual{"LessEqual"}, kGreater{"Greater"}, kGreaterEqual{"GreaterEqual"},
-    kEqual{"Equal"}, kNotEqual{"NotEqual"}, kAnd{"LogicalAnd"}, kOr{"LogicalOr"},
-    kXor{"LogicalXor"}, kNot{"LogicalNot"}, kCast{"Cast"}, kMatMul{"BatchMatMulV2"};
+LazyOp kAdd{"AddV2", "add"}, kSub{"Sub", "sub"}, kMul{"Mul", "mul"},
+    kRealDiv{"RealDiv", "truediv"}, kFloorDiv{"FloorDiv", "floordiv"},
+    kFloorMod{"FloorMod", "mod"}, kPow{"Pow", "pow"}, kNeg{"Neg", "Neg"}, kAbs{"Abs", "Abs"},
+    kLess{"Less", "Less"}, kLessEqual{"LessEqual", "LessEqual"}, kGreater{"Greater", "Greater"},
+    kGreaterEqual{"GreaterEqual", "GreaterEqual"}, kEqual{"Equal", "Equal"},
+    kNotEqual{"NotEqual", "NotEqual"}, kAnd{"LogicalAnd", "LogicalAnd"},
+    kOr{"LogicalOr", "LogicalOr"}, kXor{"LogicalXor", "LogicalXor"},
+    kNot{"LogicalNot", "LogicalNot"}, kCast{"Cast", "Cast"}, kMatMul{"BatchMatMulV2", "matmul"};
 
 Tensor run1(LazyOp& op, std::initializer_list<Tensor> in, const Attrs& attrs = {}) {
+  if (current_handler()) set_next_node_name(op.node_name);
   return execute1(op.get(), std::span<const Tensor>(in.begin(), in.size()), attrs);
+}
+
+// Symbolic tensors have no value: Python conversions that need one explain why.
+void require_value(const Tensor& t, const char* what) {
+  if (t.is_symbolic())
+    throw nb::type_error((std::string("Using a symbolic tensor as ") + what +
+                          " is not allowed: inside a loom.function a tensor has no value "
+                          "until the graph runs. Use tensor ops (tf.cond, tf.where, ...) or "
+                          "AutoGraph (loom.function(autograph=True)) instead.")
+                             .c_str());
 }
 
 // Converts the other operand of `self <op> other` to self's dtype, as TF does. Returns
@@ -44,7 +60,9 @@ nb::object binary(LazyOp& op, const Tensor& self, nb::handle other, bool reflect
   return nb::cast(reflected ? run1(op, {o, self}) : run1(op, {self, o}));
 }
 
-Tensor cast(const Tensor& x, DType to) { return run1(kCast, {x}, {{"DstT", to}}); }
+Tensor cast(const Tensor& x, DType to) {
+  return run1(kCast, {x}, {{"DstT", to}});
+}
 
 // TF's truediv: integers become floats first (small ints -> float32, others -> float64).
 nb::object truediv(const Tensor& self, nb::handle other, bool reflected) {
@@ -87,8 +105,7 @@ nb::object logical(LazyOp& op, const char* bitwise, const Tensor& self, nb::hand
 void require_single(const Tensor& t, const char* what) {
   if (t.num_elements() != 1)
     throw nb::value_error((std::string("The truth value of a Tensor with ") +
-                           std::to_string(t.num_elements()) +
-                           " elements is ambiguous; " + what)
+                           std::to_string(t.num_elements()) + " elements is ambiguous; " + what)
                               .c_str());
 }
 
@@ -98,21 +115,25 @@ void init_tensor(nb::module_& m) {
   nb::class_<Tensor> cls(m, "Tensor");
   cls.def_prop_ro("dtype", [](const Tensor& t) { return dtype_to_py(t.dtype()); })
       .def_prop_ro("ndim", [](const Tensor& t) { return t.rank(); })
-      .def("_shape_tuple",
-           [](const Tensor& t) {
-             const auto& d = t.shape().dims();
-             nb::tuple out = nb::steal<nb::tuple>(PyTuple_New(d.size()));
-             for (size_t i = 0; i < d.size(); ++i)
-               PyTuple_SET_ITEM(out.ptr(), i, PyLong_FromLongLong(d[i]));
-             return out;
-           })
+      .def("_shape_tuple", &shape_of)
+      .def("_is_symbolic", &Tensor::is_symbolic)
+      .def_prop_ro("name", [](const Tensor& t) -> nb::object {
+        if (!t.is_symbolic()) return nb::none();
+        auto* g = static_cast<const Graph*>(t.graph());
+        return nb::str(g->value_name({t.node(), t.output_index()}).c_str());
+      })
       .def("_num_elements", [](const Tensor& t) { return t.num_elements(); })
-      .def("numpy", [](const Tensor& t) { return to_numpy(t); })
-      .def("_same_buffer", [](const Tensor& a, const Tensor& b) {
-        return a.buffer().get() == b.buffer().get();
-      });
+      .def("numpy", [](const Tensor& t) {
+        if (t.is_symbolic())
+          throw nb::attribute_error(
+              "a symbolic tensor has no numpy(): inside a loom.function its value exists only "
+              "when the graph runs; return it from the function or print it with tf.print");
+        return to_numpy(t);
+      })
+      .def("_same_buffer",
+           [](const Tensor& a, const Tensor& b) { return a.buffer().get() == b.buffer().get(); });
 
-#define LOOM_BINARY(py, op)                                                                 \
+#define LOOM_BINARY(py, op)                                                                     \
   cls.def("__" py "__", [](const Tensor& a, nb::handle b) { return binary(op, a, b, false); }); \
   cls.def("__r" py "__", [](const Tensor& a, nb::handle b) { return binary(op, a, b, true); });
   LOOM_BINARY("add", kAdd)
@@ -131,15 +152,14 @@ void init_tensor(nb::module_& m) {
   cls.def("__ge__",
           [](const Tensor& a, nb::handle b) { return binary(kGreaterEqual, a, b, false); });
   cls.def("__eq__", [](const Tensor& a, nb::handle b) { return equality(kEqual, a, b, true); });
-  cls.def("__ne__",
-          [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); });
+  cls.def("__ne__", [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); });
   cls.def("__hash__", [](const Tensor&) -> Py_ssize_t {
     throw nb::type_error("Tensor is unhashable. Instead, use tensor.ref() as the key.");
   });
-#define LOOM_LOGICAL(py, op, bitwise)                                                     \
-  cls.def("__" py "__",                                                                   \
+#define LOOM_LOGICAL(py, op, bitwise)                                                       \
+  cls.def("__" py "__",                                                                     \
           [](const Tensor& a, nb::handle b) { return logical(op, bitwise, a, b, false); }); \
-  cls.def("__r" py "__",                                                                  \
+  cls.def("__r" py "__",                                                                    \
           [](const Tensor& a, nb::handle b) { return logical(op, bitwise, a, b, true); });
   LOOM_LOGICAL("and", kAnd, "BitwiseAnd")
   LOOM_LOGICAL("or", kOr, "BitwiseOr")
@@ -154,20 +174,24 @@ void init_tensor(nb::module_& m) {
   cls.def("__abs__", [](const Tensor& a) { return run1(kAbs, {a}); });
 
   cls.def("__bool__", [](const Tensor& t) {
+    require_value(t, "a Python `bool`");
     require_single(t, "use tf.reduce_any or tf.reduce_all");
     return t.item<double>() != 0.0;
   });
   cls.def("__float__", [](const Tensor& t) {
+    require_value(t, "a Python `float`");
     require_single(t, "only single-element tensors convert to float");
     return t.item<double>();
   });
   cls.def("__int__", [](const Tensor& t) -> nb::object {
+    require_value(t, "a Python `int`");
     require_single(t, "only single-element tensors convert to int");
     if (is_floating(t.dtype())) return nb::int_(nb::float_(t.item<double>()));
     if (is_unsigned(t.dtype())) return nb::cast(t.item<uint64_t>());
     return nb::cast(t.item<int64_t>());
   });
   cls.def("__index__", [](const Tensor& t) -> nb::object {
+    require_value(t, "an index");
     if (!is_integer(t.dtype()) || t.rank() != 0)
       throw nb::type_error("only integer scalar tensors can be used as an index");
     if (is_unsigned(t.dtype())) return nb::cast(t.item<uint64_t>());
@@ -175,6 +199,8 @@ void init_tensor(nb::module_& m) {
   });
   cls.def("__len__", [](const Tensor& t) -> int64_t {
     if (t.rank() == 0) throw nb::type_error("Scalar tensor has no `len()`");
+    if (t.is_symbolic() && (t.rank() < 0 || t.dim(0) < 0))
+      throw nb::type_error("len() of a tensor whose first dimension is unknown until it runs");
     return t.dim(0);
   });
 
@@ -191,7 +217,7 @@ void init_tensor(nb::module_& m) {
         if (dtype.is_none()) return to_tensor(value);
         return to_tensor(value, dtype_from_py(dtype), Convert::kExact);
       },
-      nb::arg("value"), nb::arg("dtype") = nb::none());
+      nb::arg("value").none(), nb::arg("dtype").none() = nb::none());
   m.def("from_dlpack", &from_dlpack_view);
 }
 

@@ -16,11 +16,17 @@ def _shape(self):
     return TensorShape(self._shape_tuple())
 
 
+def _symbolic_repr(self):
+    return f'Tensor("{self.name}", shape={self.shape}, dtype={self.dtype.name})'
+
+
 def _format_numpy(arr):
     return np.array2string(arr, separator=" ", threshold=1000) if arr.ndim else str(arr)
 
 
 def _repr(self):
+    if self._is_symbolic():
+        return _symbolic_repr(self)
     arr = self.numpy()
     body = np.array_repr(arr) if arr.ndim else repr(arr.item() if arr.dtype != np.float16 else arr)
     if arr.ndim and "\n" in body:
@@ -29,6 +35,8 @@ def _repr(self):
 
 
 def _str(self):
+    if self._is_symbolic():
+        return _symbolic_repr(self)
     arr = self.numpy()
     text = _format_numpy(arr)
     if arr.ndim > 1:
@@ -48,6 +56,8 @@ def _array(self, dtype=None, copy=None):
 
 
 def _format(self, spec):
+    if self._is_symbolic():
+        return format(_symbolic_repr(self), spec)
     if self.ndim == 0:
         return format(self.numpy().item(), spec)
     return format(str(self), spec)

@@ -134,6 +134,8 @@ def _array_index(tensor, key, position, kind):
             if arr.dtype == object or arr.size == 0:
                 flat = [operator.index(v) for v in arr.reshape(-1)]
                 arr = np.asarray(flat, dtype=np.int64).reshape(arr.shape)
+            # Python/NumPy index lists count negative indices from the end, as NumPy does.
+            arr = np.where(arr < 0, arr + sliced._shape_tuple()[axis], arr)
             if arr.size == 0 or (arr.min() >= _INT32_MIN and arr.max() <= _INT32_MAX):
                 arr = arr.astype(np.int32)
             indices = _C.convert_to_tensor(arr)

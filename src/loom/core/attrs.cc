@@ -26,8 +26,8 @@ const T& Attrs::get(std::string_view name, const char* op, const char* kind) con
   if (!v) raise(ErrorCode::kInvalidArgument, "[", op, "] missing attribute '", name, "'");
   const T* p = std::get_if<T>(v);
   if (!p)
-    raise(ErrorCode::kInvalidArgument, "[", op, "] attribute '", name, "' must be ", kind,
-          ", got ", attr_to_string(*v));
+    raise(ErrorCode::kInvalidArgument, "[", op, "] attribute '", name, "' must be ", kind, ", got ",
+          attr_to_string(*v));
   return *p;
 }
 

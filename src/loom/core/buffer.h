@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 namespace loom {
@@ -38,6 +39,11 @@ class Ref {
     if (p_) p_->ref();
   }
   Ref(Ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  template <class U>
+    requires std::is_convertible_v<U*, T*>
+  Ref(const Ref<U>& o) : p_(o.get()) {
+    if (p_) p_->ref();
+  }
   Ref& operator=(Ref o) noexcept {
     std::swap(p_, o.p_);
     return *this;

@@ -63,19 +63,25 @@ inline constexpr DTypeSet kAll = kNumeric | kBool;
 inline constexpr DTypeSet kIndex{DType::kInt32, DType::kInt64};
 }  // namespace dtypes
 
-std::string_view dtype_name(DType t);        // "float32"
+std::string_view dtype_name(DType t);          // "float32"
 DType dtype_from_name(std::string_view name);  // throws InvalidArgument on unknown names
 size_t dtype_size(DType t);
-inline bool is_floating(DType t) { return dtypes::kFloat.contains(t); }
-inline bool is_integer(DType t) { return dtypes::kInt.contains(t); }
-inline bool is_unsigned(DType t) { return dtypes::kUnsignedInt.contains(t); }
+inline bool is_floating(DType t) {
+  return dtypes::kFloat.contains(t);
+}
+inline bool is_integer(DType t) {
+  return dtypes::kInt.contains(t);
+}
+inline bool is_unsigned(DType t) {
+  return dtypes::kUnsignedInt.contains(t);
+}
 std::string dtype_set_names(DTypeSet s);  // "float16, float32, ..."
 
 template <class T>
 struct dtype_of;
-#define LOOM_DTYPE_OF(T, D) \
-  template <>               \
-  struct dtype_of<T> {      \
+#define LOOM_DTYPE_OF(T, D)           \
+  template <>                         \
+  struct dtype_of<T> {                \
     static constexpr DType value = D; \
   };
 LOOM_DTYPE_OF(bool, DType::kBool)
@@ -101,8 +107,8 @@ inline constexpr DType dtype_v = dtype_of<T>::value;
 template <uint32_t Allowed = dtypes::kAll.bits(), class F>
 decltype(auto) visit_dtype(DType t, const char* op, F&& f) {
   constexpr DTypeSet allowed(Allowed);
-#define LOOM_VISIT_CASE(D, T)                                        \
-  case D:                                                            \
+#define LOOM_VISIT_CASE(D, T)                                             \
+  case D:                                                                 \
     if constexpr (allowed.contains(D)) return f.template operator()<T>(); \
     break;
   switch (t) {

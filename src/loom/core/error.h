@@ -25,6 +25,8 @@ enum class ErrorCode {
   kInternal = 13,
   kUnavailable = 14,
   kDataLoss = 15,
+  kUnauthenticated = 16,
+  kOutOfScope = 17,  // a symbolic tensor used outside its graph (Python: TypeError too)
 };
 
 class Error : public std::runtime_error {
@@ -52,8 +54,8 @@ template <class... Args>
   throw Error(code, detail::concat(std::forward<Args>(args)...));
 }
 
-#define LOOM_CHECK_ARG(cond, ...)                                        \
-  do {                                                                   \
+#define LOOM_CHECK_ARG(cond, ...)                                                 \
+  do {                                                                            \
     if (!(cond)) ::loom::raise(::loom::ErrorCode::kInvalidArgument, __VA_ARGS__); \
   } while (0)
 

@@ -46,8 +46,8 @@ int64_t checked_num_elements(std::span<const int64_t> dims, const char* op) {
   if (zero) return 0;
   for (int64_t d : dims) {
     if (n > kMaxElements / d)
-      raise(ErrorCode::kResourceExhausted, "[", op, "] a tensor of shape ",
-            Shape(dims).to_string(), " has more than 2^40 elements");
+      raise(ErrorCode::kResourceExhausted, "[", op, "] a tensor of shape ", Shape(dims).to_string(),
+            " has more than 2^40 elements");
     n *= d;
   }
   return n;
@@ -66,8 +66,7 @@ std::vector<int64_t> row_major_strides(std::span<const int64_t> dims) {
 int normalize_axis(int64_t axis, int rank, const char* op) {
   if (axis < -rank || axis >= rank)
     raise(ErrorCode::kInvalidArgument, "[", op, "] axis ", axis,
-          " is out of range for a tensor of rank ", rank, " (expected [", -rank, ", ", rank,
-          "))");
+          " is out of range for a tensor of rank ", rank, " (expected [", -rank, ", ", rank, "))");
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 

@@ -41,9 +41,7 @@ class Shape {
 
   // True when every known dimension agrees (unknowns match anything).
   bool compatible_with(const Shape& other) const;
-  bool operator==(const Shape& o) const {
-    return known_rank_ == o.known_rank_ && dims_ == o.dims_;
-  }
+  bool operator==(const Shape& o) const { return known_rank_ == o.known_rank_ && dims_ == o.dims_; }
   bool operator!=(const Shape& o) const { return !(*this == o); }
 
   std::string to_string() const;  // "[2,3]", "[?,3]", "<unknown>"

@@ -14,11 +14,25 @@ Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
   return t;
 }
 
+Tensor Tensor::symbolic(DType dtype, Shape shape, Ref<GraphBase> graph, int32_t node,
+                        int32_t output) {
+  Tensor t;
+  auto* impl = new TensorImpl();
+  t.impl_ = Ref<TensorImpl>::adopt(impl);
+  impl->dtype = dtype;
+  impl->num_elements = shape.num_elements();
+  impl->shape = std::move(shape);
+  impl->graph = std::move(graph);
+  impl->node = node;
+  impl->output = output;
+  return t;
+}
+
 Tensor Tensor::from_buffer(DType dtype, Shape shape, Ref<Buffer> buffer) {
   int64_t n = checked_num_elements(shape.dims(), "tensor");
   LOOM_CHECK_ARG(buffer && buffer->nbytes() >= static_cast<size_t>(n) * dtype_size(dtype),
-                 "[tensor] buffer of ", buffer ? buffer->nbytes() : 0,
-                 " bytes is too small for ", dtype_name(dtype), shape.to_string());
+                 "[tensor] buffer of ", buffer ? buffer->nbytes() : 0, " bytes is too small for ",
+                 dtype_name(dtype), shape.to_string());
   Tensor t;
   auto* impl = new TensorImpl();
   t.impl_ = Ref<TensorImpl>::adopt(impl);

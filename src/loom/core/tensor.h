@@ -12,16 +12,31 @@
 
 namespace loom {
 
+// The graph a symbolic tensor belongs to; defined by graph/graph.h. Virtual so a
+// tensor can keep its graph alive without core/ depending on graph/.
+class GraphBase : public RefCounted {
+ public:
+  virtual ~GraphBase() = default;
+};
+
 struct TensorImpl : RefCounted {
   DType dtype = DType::kFloat32;
-  Shape shape;
+  Shape shape;  // may be partially known for symbolic tensors
   int64_t num_elements = 0;
-  Ref<Buffer> buffer;
+  Ref<Buffer> buffer;  // null for symbolic tensors
+  // Symbolic tensors (made while tracing) name output `output` of node `node`.
+  Ref<GraphBase> graph;
+  int32_t node = -1;
+  int32_t output = 0;
 };
 
 class Tensor {
  public:
   Tensor() = default;
+
+  // A value of a graph under construction: no storage, possibly partial shape.
+  static Tensor symbolic(DType dtype, Shape shape, Ref<GraphBase> graph, int32_t node,
+                         int32_t output);
 
   // Uninitialized storage for a fully known shape; validates the size.
   static Tensor empty(DType dtype, Shape shape, const char* op = "tensor");
@@ -36,9 +51,8 @@ class Tensor {
   template <class T>
   static Tensor from_vector(const std::vector<T>& values, Shape shape) {
     Tensor t = empty(dtype_v<T>, std::move(shape));
-    LOOM_CHECK_ARG(static_cast<size_t>(t.num_elements()) == values.size(),
-                   "[tensor] ", values.size(), " values do not fill shape ",
-                   t.shape().to_string());
+    LOOM_CHECK_ARG(static_cast<size_t>(t.num_elements()) == values.size(), "[tensor] ",
+                   values.size(), " values do not fill shape ", t.shape().to_string());
     if constexpr (std::is_same_v<T, bool>) {
       bool* out = t.mutable_data<bool>();
       for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
@@ -49,6 +63,10 @@ class Tensor {
   }
 
   bool defined() const { return static_cast<bool>(impl_); }
+  bool is_symbolic() const { return static_cast<bool>(impl_->graph); }
+  GraphBase* graph() const { return impl_->graph.get(); }
+  int32_t node() const { return impl_->node; }
+  int32_t output_index() const { return impl_->output; }
   DType dtype() const { return impl_->dtype; }
   const Shape& shape() const { return impl_->shape; }
   int rank() const { return impl_->shape.rank(); }

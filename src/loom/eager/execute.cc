@@ -1,11 +1,14 @@
 #include "loom/eager/execute.h"
 
 #include <array>
+#include <string>
+#include <utility>
 
 namespace loom {
 
 namespace {
 thread_local OpHandler* tls_handler = nullptr;
+thread_local std::string tls_next_name;
 constexpr int kMaxTypeVars = 8;
 constexpr int kInlineInputs = 8;
 
@@ -16,8 +19,7 @@ void check_arity(const OpDef& op, int n) {
       raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected at least ", declared - 1,
             " inputs, got ", n);
   } else if (n != declared) {
-    raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected ", declared, " inputs, got ",
-          n);
+    raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected ", declared, " inputs, got ", n);
   }
 }
 
@@ -38,7 +40,7 @@ void bind_type_vars(const OpDef& op, std::span<const InputInfo> inputs,
     const ArgDef& arg = op.inputs()[op.input_arg_for(i, n)];
     DType dt = inputs[i].dtype;
     if (arg.type_var.empty()) {
-      if (dt != arg.fixed)
+      if (arg.fixed != DType::kInvalid && dt != arg.fixed)
         raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
               "' must be ", dtype_name(arg.fixed), ", got ", dtype_name(dt));
       continue;
@@ -47,26 +49,39 @@ void bind_type_vars(const OpDef& op, std::span<const InputInfo> inputs,
     if (bound[v] == DType::kInvalid) {
       if (!vars[v].allowed.contains(dt))
         raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
-              "' has unsupported dtype ", dtype_name(dt), "; expected one of: ",
-              dtype_set_names(vars[v].allowed));
+              "' has unsupported dtype ", dtype_name(dt),
+              "; expected one of: ", dtype_set_names(vars[v].allowed));
       bound[v] = dt;
       first[v] = i;
     } else if (bound[v] != dt) {
-      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name,
-            "' is ", dtype_name(dt), " but input #", first[v], " is ", dtype_name(bound[v]),
+      raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " '", arg.name, "' is ",
+            dtype_name(dt), " but input #", first[v], " is ", dtype_name(bound[v]),
             "; they must have the same dtype (use tf.cast)");
     }
   }
 }
 }  // namespace
 
-OpHandler* current_handler() { return tls_handler; }
+OpHandler* current_handler() {
+  return tls_handler;
+}
 
-HandlerScope::HandlerScope(OpHandler* h) : previous_(tls_handler) { tls_handler = h; }
-HandlerScope::~HandlerScope() { tls_handler = previous_; }
+void set_next_node_name(std::string_view name) {
+  tls_next_name.assign(name);
+}
+std::string take_next_node_name() {
+  return std::exchange(tls_next_name, std::string());
+}
+
+HandlerScope::HandlerScope(OpHandler* h) : previous_(tls_handler) {
+  tls_handler = h;
+}
+HandlerScope::~HandlerScope() {
+  tls_handler = previous_;
+}
 
 std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputInfo> inputs,
-                                        const Attrs& attrs) {
+                                        const Attrs& attrs, bool* value_dependent) {
   check_arity(op, static_cast<int>(inputs.size()));
   if (!attrs.empty()) check_attr_names(op, attrs);
   std::array<DType, kMaxTypeVars> bound;
@@ -77,6 +92,7 @@ std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputIn
   } else {
     for (size_t i = 0; i < op.outputs().size(); ++i) ctx.set_output(static_cast<int>(i), Shape{});
   }
+  if (value_dependent) *value_dependent = ctx.read_values();
   return std::move(ctx.outputs());
 }
 
@@ -93,19 +109,22 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
   for (size_t i = 0; i < n; ++i) {
     if (!inputs[i].defined())
       raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " is undefined");
+    if (inputs[i].is_symbolic())
+      raise(ErrorCode::kOutOfScope, "[", op.name(), "] input #", i,
+            " is a symbolic tensor of a function's graph: it is out of scope and cannot be "
+            "used here (it leaked out of the function that made it; return it instead)");
     info[i] = {inputs[i].dtype(), &inputs[i].shape(), &inputs[i]};
   }
   std::vector<TensorType> types = check_and_infer(op, {info, n}, attrs);
-  if (!op.kernel_fn())
-    raise(ErrorCode::kUnimplemented, "[", op.name(), "] has no CPU kernel");
-  KernelContext ctx(op, inputs, attrs, types);
+  if (!op.kernel_fn()) raise(ErrorCode::kUnimplemented, "[", op.name(), "] has no CPU kernel");
+  std::vector<Tensor> outputs(types.size());
+  KernelContext ctx(op, inputs, attrs, types, outputs);
   op.kernel_fn()(ctx);
   for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);  // kernels may leave empties
-  return std::move(ctx.outputs());
+  return outputs;
 }
 
-std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs,
-                            const Attrs& attrs) {
+std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs) {
   if (OpHandler* h = tls_handler) return h->run(op, inputs, attrs);
   return execute_eager(op, inputs, attrs);
 }
@@ -124,8 +143,8 @@ Tensor execute1(const OpDef& op, std::span<const Tensor> inputs, const Attrs& at
 }
 
 Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs, const Attrs& attrs) {
-  return execute1(OpRegistry::global().get(op), std::span<const Tensor>(inputs.begin(), inputs.size()),
-                  attrs);
+  return execute1(OpRegistry::global().get(op),
+                  std::span<const Tensor>(inputs.begin(), inputs.size()), attrs);
 }
 
 }  // namespace loom

@@ -38,8 +38,7 @@ std::vector<Tensor> execute(std::string_view op, std::span<const Tensor> inputs,
                             const Attrs& attrs = {});
 // For ops with exactly one output.
 Tensor execute1(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs = {});
-Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs,
-                const Attrs& attrs = {});
+Tensor execute1(std::string_view op, std::initializer_list<Tensor> inputs, const Attrs& attrs = {});
 
 // Runs the kernel now regardless of handlers (the executor and folding use this).
 std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> inputs,
@@ -47,7 +46,13 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
 
 // Arity, dtype and attribute-name checks plus shape/dtype inference: the part of an
 // op call shared by eager execution and graph building.
+// `value_dependent`, when given, is set to whether inference read input values.
 std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputInfo> inputs,
-                                        const Attrs& attrs);
+                                        const Attrs& attrs, bool* value_dependent = nullptr);
+
+// A name for the next node a graph builder makes on this thread ("add", "MatMul");
+// set by frontends that know the user-facing function name. Consumed by the builder.
+void set_next_node_name(std::string_view name);
+std::string take_next_node_name();
 
 }  // namespace loom

@@ -60,7 +60,10 @@ Tensor copy_box(const Tensor& in, const std::vector<int64_t>& begin, const Shape
   return out;
 }
 
+void register_array_index_ops(OpRegistry& r);  // array_index.cc
+
 void register_array_ops(OpRegistry& r) {
+  register_array_index_ops(r);
   register_array_reshape_ops(r);
   register_array_join_ops(r);
   register_array_pad_ops(r);

@@ -22,8 +22,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     } else if (da < 0 || db < 0) {
       out[i] = std::max(da, db) > 1 ? std::max(da, db) : kUnknownDim;
     } else {
-      raise(ErrorCode::kInvalidArgument, "[", op, "] Incompatible shapes: ", a.to_string(),
-            " vs. ", b.to_string());
+      raise(ErrorCode::kInvalidArgument, "[", op, "] Incompatible shapes: ", a.to_string(), " vs. ",
+            b.to_string());
     }
   }
   return Shape(std::move(out));
@@ -82,8 +82,7 @@ void BroadcastWalker::next() {
   for (int d = static_cast<int>(plan_.dims.size()) - 2; d >= 0; --d) {
     for (size_t j = 0; j < offsets_.size(); ++j) offsets_[j] += plan_.strides[j][d];
     if (++index_[d] < plan_.dims[d]) return;
-    for (size_t j = 0; j < offsets_.size(); ++j)
-      offsets_[j] -= plan_.strides[j][d] * plan_.dims[d];
+    for (size_t j = 0; j < offsets_.size(); ++j) offsets_[j] -= plan_.strides[j][d] * plan_.dims[d];
     index_[d] = 0;
   }
 }

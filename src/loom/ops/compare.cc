@@ -2,6 +2,8 @@
 
 namespace loom {
 
-void register_compare_ops(OpRegistry& r) { (void)r; }
+void register_compare_ops(OpRegistry& r) {
+  (void)r;
+}
 
 }  // namespace loom

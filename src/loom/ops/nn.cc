@@ -2,6 +2,8 @@
 
 namespace loom {
 
-void register_nn_ops(OpRegistry& r) { (void)r; }
+void register_nn_ops(OpRegistry& r) {
+  (void)r;
+}
 
 }  // namespace loom

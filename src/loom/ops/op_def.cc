@@ -15,6 +15,11 @@ OpDef& OpDef::variadic_input(std::string name, std::string type_var) {
   inputs_.push_back({std::move(name), std::move(type_var), DType::kInvalid, "", true});
   return *this;
 }
+OpDef& OpDef::variadic_input_any(std::string name) {
+  variadic_index_ = static_cast<int>(inputs_.size());
+  inputs_.push_back({std::move(name), "", DType::kInvalid, "", true});
+  return *this;
+}
 OpDef& OpDef::output(std::string name, std::string type_var) {
   outputs_.push_back({std::move(name), std::move(type_var), DType::kInvalid, "", false});
   return *this;
@@ -86,23 +91,31 @@ double float_attr(const OpDef& op, const Attrs& a, std::string_view n) {
 }
 }  // namespace
 
-#define LOOM_CONTEXT_ATTRS(Ctx)                                                        \
-  int64_t Ctx::attr_int(std::string_view n) const { return int_attr(op_, attrs_, n); } \
-  double Ctx::attr_float(std::string_view n) const { return float_attr(op_, attrs_, n); } \
-  bool Ctx::attr_bool(std::string_view n) const {                                      \
-    return typed_attr<bool>(op_, attrs_, n, "a bool");                                 \
-  }                                                                                    \
-  DType Ctx::attr_dtype(std::string_view n) const {                                    \
-    return typed_attr<DType>(op_, attrs_, n, "a dtype");                               \
-  }                                                                                    \
-  const std::string& Ctx::attr_string(std::string_view n) const {                      \
-    return typed_attr<std::string>(op_, attrs_, n, "a string");                        \
-  }                                                                                    \
-  const std::vector<int64_t>& Ctx::attr_ints(std::string_view n) const {               \
-    return typed_attr<std::vector<int64_t>>(op_, attrs_, n, "a list of ints");         \
-  }                                                                                    \
-  const AttrValue& Ctx::attr(std::string_view n) const { return lookup_attr(op_, attrs_, n); } \
-  const char* Ctx::name() const { return op_.c_name(); }
+#define LOOM_CONTEXT_ATTRS(Ctx)                                                \
+  int64_t Ctx::attr_int(std::string_view n) const {                            \
+    return int_attr(op_, attrs_, n);                                           \
+  }                                                                            \
+  double Ctx::attr_float(std::string_view n) const {                           \
+    return float_attr(op_, attrs_, n);                                         \
+  }                                                                            \
+  bool Ctx::attr_bool(std::string_view n) const {                              \
+    return typed_attr<bool>(op_, attrs_, n, "a bool");                         \
+  }                                                                            \
+  DType Ctx::attr_dtype(std::string_view n) const {                            \
+    return typed_attr<DType>(op_, attrs_, n, "a dtype");                       \
+  }                                                                            \
+  const std::string& Ctx::attr_string(std::string_view n) const {              \
+    return typed_attr<std::string>(op_, attrs_, n, "a string");                \
+  }                                                                            \
+  const std::vector<int64_t>& Ctx::attr_ints(std::string_view n) const {       \
+    return typed_attr<std::vector<int64_t>>(op_, attrs_, n, "a list of ints"); \
+  }                                                                            \
+  const AttrValue& Ctx::attr(std::string_view n) const {                       \
+    return lookup_attr(op_, attrs_, n);                                        \
+  }                                                                            \
+  const char* Ctx::name() const {                                              \
+    return op_.c_name();                                                       \
+  }
 
 LOOM_CONTEXT_ATTRS(InferContext)
 LOOM_CONTEXT_ATTRS(KernelContext)

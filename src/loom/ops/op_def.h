@@ -24,15 +24,15 @@ enum Trait : uint32_t {
   kElementwise = 1u << 1,  // output[i] depends only on inputs[i] (after broadcasting)
   kCommutative = 1u << 2,
   kNotDifferentiable = 1u << 3,
-  kRandom = 1u << 4,       // draws from the random state
+  kRandom = 1u << 4,  // draws from the random state
 };
 
 struct ArgDef {
   std::string name;
-  std::string type_var;        // e.g. "T": all args naming it share one dtype
-  DType fixed = DType::kInvalid;  // used when type_var is empty
-  std::string dtype_attr;      // output only: dtype read from this attr
-  bool variadic = false;       // input only: a list of tensors (at most one per op)
+  std::string type_var;           // e.g. "T": all args naming it share one dtype
+  DType fixed = DType::kInvalid;  // used when type_var is empty; kInvalid: any dtype
+  std::string dtype_attr;         // output only: dtype read from this attr
+  bool variadic = false;          // input only: a list of tensors (at most one per op)
 };
 
 struct AttrDef {
@@ -66,7 +66,12 @@ class InferContext {
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   DType input_dtype(int i) const { return inputs_[i].dtype; }
   const Shape& input_shape(int i) const { return *inputs_[i].shape; }
-  const Tensor* input_value(int i) const { return inputs_[i].value; }
+  const Tensor* input_value(int i) const {
+    read_values_ = true;
+    return inputs_[i].value;
+  }
+  // Whether inference looked at any input's value (then it must re-run at run time).
+  bool read_values() const { return read_values_; }
   DType type_var(std::string_view name) const;
   const Attrs& attrs() const { return attrs_; }
   // Attr getters that fall back to the op's declared defaults.
@@ -89,14 +94,16 @@ class InferContext {
   const Attrs& attrs_;
   std::span<const DType> type_vars_;
   std::vector<TensorType> outputs_;
+  mutable bool read_values_ = false;
 };
 
 class KernelContext {
  public:
+  // Outputs are written into `outputs` (sized like `output_types`), which the caller
+  // owns: eager execution returns them, the executor keeps them in its value slots.
   KernelContext(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs,
-                std::vector<TensorType>& output_types)
-      : op_(op), inputs_(inputs), attrs_(attrs), types_(output_types),
-        outputs_(output_types.size()) {}
+                const std::vector<TensorType>& output_types, std::span<Tensor> outputs)
+      : op_(op), inputs_(inputs), attrs_(attrs), types_(output_types), outputs_(outputs) {}
 
   const OpDef& op() const { return op_; }
   const char* name() const;
@@ -120,14 +127,14 @@ class KernelContext {
   Tensor& allocate_output(int i, Shape shape);
   // Forwards an existing tensor (identity, reshape sharing the buffer).
   void set_output(int i, Tensor t) { outputs_[i] = std::move(t); }
-  std::vector<Tensor>& outputs() { return outputs_; }
+  std::span<Tensor> outputs() { return outputs_; }
 
  private:
   const OpDef& op_;
   std::span<const Tensor> inputs_;
   const Attrs& attrs_;
-  std::vector<TensorType>& types_;
-  std::vector<Tensor> outputs_;
+  const std::vector<TensorType>& types_;
+  std::span<Tensor> outputs_;
 };
 
 using InferFn = std::function<void(InferContext&)>;
@@ -143,6 +150,8 @@ class OpDef {
   OpDef& input(std::string name, std::string type_var);
   OpDef& input(std::string name, DType fixed);
   OpDef& variadic_input(std::string name, std::string type_var);
+  // A list whose tensors may each have any dtype (print, assert data).
+  OpDef& variadic_input_any(std::string name);
   OpDef& output(std::string name, std::string type_var);
   OpDef& output(std::string name, DType fixed);
   OpDef& output_from_attr(std::string name, std::string dtype_attr);

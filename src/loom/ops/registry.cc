@@ -16,6 +16,7 @@ OpRegistry::OpRegistry() {
   register_array_ops(*this);
   register_random_ops(*this);
   register_io_ops(*this);
+  register_graph_ops(*this);
 }
 
 OpDef& OpRegistry::add(std::string name) {

@@ -15,8 +15,8 @@ using ConstVec = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
 template <class T>
 using Vec = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
 template <class T>
-using ConstantVec =
-    Eigen::CwiseNullaryOp<Eigen::internal::scalar_constant_op<T>, Eigen::Array<T, Eigen::Dynamic, 1>>;
+using ConstantVec = Eigen::CwiseNullaryOp<Eigen::internal::scalar_constant_op<T>,
+                                          Eigen::Array<T, Eigen::Dynamic, 1>>;
 
 template <class T>
 ConstantVec<T> splat(T value, int64_t n) {

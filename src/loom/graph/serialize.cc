@@ -1,0 +1,273 @@
+// Binary graph format: a magic header, then length-prefixed fields. Every read is
+// bounds-checked, so truncated or corrupt bytes raise DataLoss instead of crashing.
+#include <cstring>
+
+#include "loom/graph/graph.h"
+#include "loom/ops/registry.h"
+
+namespace loom {
+
+namespace {
+
+constexpr char kMagic[8] = {'L', 'O', 'O', 'M', 'G', 'R', 'F', '1'};
+
+class Writer {
+ public:
+  void u64(uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  void i64(int64_t v) { u64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+  void f64(double v) {
+    char b[8];
+    std::memcpy(b, &v, 8);
+    out_.append(b, 8);
+  }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void shape(const Shape& s) {
+    i64(s.rank());
+    for (int i = 0; i < s.rank(); ++i) i64(s[i]);
+  }
+  void tensor(const Tensor& t) {
+    u64(static_cast<uint64_t>(t.dtype()));
+    shape(t.shape());
+    str(std::string_view(static_cast<const char*>(t.raw_data()), t.nbytes()));
+  }
+  void attr(const AttrValue& v) {
+    u64(v.index());
+    std::visit(
+        [&](const auto& x) {
+          using V = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<V, std::monostate>) {
+          } else if constexpr (std::is_same_v<V, bool>) {
+            u64(x);
+          } else if constexpr (std::is_same_v<V, int64_t>) {
+            i64(x);
+          } else if constexpr (std::is_same_v<V, double>) {
+            f64(x);
+          } else if constexpr (std::is_same_v<V, std::string>) {
+            str(x);
+          } else if constexpr (std::is_same_v<V, DType>) {
+            u64(static_cast<uint64_t>(x));
+          } else if constexpr (std::is_same_v<V, std::vector<int64_t>>) {
+            u64(x.size());
+            for (int64_t e : x) i64(e);
+          } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+            u64(x.size());
+            for (double e : x) f64(e);
+          } else if constexpr (std::is_same_v<V, Shape>) {
+            shape(x);
+          } else {
+            tensor(x);
+          }
+        },
+        v);
+  }
+  std::string take() { return std::move(out_); }
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& s) : p_(s.data()), end_(s.data() + s.size()) {}
+  [[noreturn]] void corrupt(const char* what) {
+    raise(ErrorCode::kDataLoss, "graph bytes are truncated or corrupt (", what, ")");
+  }
+  uint64_t u64() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ >= end_) corrupt("varint");
+      uint8_t b = static_cast<uint8_t>(*p_++);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    corrupt("varint too long");
+  }
+  int64_t i64() {
+    uint64_t u = u64();
+    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  size_t count(size_t limit) {
+    uint64_t n = u64();
+    if (n > limit || n > static_cast<uint64_t>(end_ - p_) + 1) corrupt("count");
+    return static_cast<size_t>(n);
+  }
+  double f64() {
+    need(8);
+    double v;
+    std::memcpy(&v, p_, 8);
+    p_ += 8;
+    return v;
+  }
+  std::string str() {
+    uint64_t n = u64();
+    need(n);
+    std::string s(p_, n);
+    p_ += n;
+    return s;
+  }
+  DType dtype() {
+    uint64_t d = u64();
+    if (d >= static_cast<uint64_t>(kNumDTypes)) corrupt("dtype");
+    return static_cast<DType>(d);
+  }
+  Shape shape() {
+    int64_t rank = i64();
+    if (rank == -1) return Shape::unknown_rank();
+    if (rank < 0 || rank > 1024) corrupt("rank");
+    std::vector<int64_t> dims(static_cast<size_t>(rank));
+    for (auto& d : dims) d = i64();
+    return Shape(std::move(dims));
+  }
+  Tensor tensor() {
+    DType dt = dtype();
+    Shape s = shape();
+    std::string bytes = str();
+    Tensor t = Tensor::empty(dt, s, "deserialize_graph");
+    if (bytes.size() != t.nbytes()) corrupt("tensor size");
+    if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
+    return t;
+  }
+  AttrValue attr() {
+    switch (u64()) {
+      case 0:
+        return std::monostate{};
+      case 1:
+        return u64() != 0;
+      case 2:
+        return i64();
+      case 3:
+        return f64();
+      case 4:
+        return str();
+      case 5:
+        return dtype();
+      case 6: {
+        std::vector<int64_t> v(count(1 << 20));
+        for (auto& e : v) e = i64();
+        return v;
+      }
+      case 7: {
+        std::vector<double> v(count(1 << 20));
+        for (auto& e : v) e = f64();
+        return v;
+      }
+      case 8:
+        return shape();
+      case 9:
+        return tensor();
+      default:
+        corrupt("attr kind");
+    }
+  }
+  bool done() const { return p_ == end_; }
+  void need(uint64_t n) {
+    if (n > static_cast<uint64_t>(end_ - p_)) corrupt("length");
+  }
+  void magic() {
+    need(sizeof(kMagic));
+    if (std::memcmp(p_, kMagic, sizeof(kMagic)) != 0) corrupt("not a loom graph");
+    p_ += sizeof(kMagic);
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+std::string serialize_graph(const Graph& g) {
+  Writer w;
+  w.out_.append(kMagic, sizeof(kMagic));
+  w.str(g.name());
+  w.u64(g.num_nodes());
+  for (const Node& n : g.nodes()) {
+    w.str(n.op->name());
+    w.str(n.name);
+    w.u64(n.inputs.size());
+    for (const ValueRef& v : n.inputs) {
+      w.u64(v.node);
+      w.u64(v.index);
+    }
+    w.u64(n.control_inputs.size());
+    for (int32_t c : n.control_inputs) w.u64(c);
+    w.u64(n.attrs.items().size());
+    for (const auto& [k, v] : n.attrs.items()) {
+      w.str(k);
+      w.attr(v);
+    }
+    w.u64(n.outputs.size());
+    for (const TensorType& t : n.outputs) {
+      w.u64(static_cast<uint64_t>(t.dtype));
+      w.shape(t.shape);
+    }
+    w.str(n.source);
+    w.u64(n.value_dependent);
+  }
+  w.u64(g.inputs().size());
+  for (int32_t i : g.inputs()) w.u64(i);
+  w.u64(g.outputs().size());
+  for (const ValueRef& v : g.outputs()) {
+    w.u64(v.node);
+    w.u64(v.index);
+  }
+  w.u64(g.control_outputs().size());
+  for (int32_t c : g.control_outputs()) w.u64(c);
+  return w.take();
+}
+
+Ref<Graph> deserialize_graph(const std::string& bytes) {
+  Reader r(bytes);
+  r.magic();
+  auto g = Ref<Graph>::adopt(new Graph(r.str()));
+  size_t n = r.count(1 << 24);
+  auto value = [&]() {
+    ValueRef v;
+    v.node = static_cast<int32_t>(r.u64());
+    v.index = static_cast<int32_t>(r.u64());
+    return v;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    Node node;
+    std::string op = r.str();
+    node.op = OpRegistry::global().find(op);
+    if (!node.op) raise(ErrorCode::kNotFound, "graph uses unknown op '", op, "'");
+    std::string name = r.str();
+    node.inputs.resize(r.count(1 << 20));
+    for (auto& v : node.inputs) v = value();
+    node.control_inputs.resize(r.count(1 << 20));
+    for (auto& c : node.control_inputs) c = static_cast<int32_t>(r.u64());
+    size_t na = r.count(1 << 16);
+    for (size_t a = 0; a < na; ++a) {
+      std::string k = r.str();
+      node.attrs.set(k, r.attr());
+    }
+    node.outputs.resize(r.count(1 << 16));
+    for (auto& t : node.outputs) {
+      t.dtype = r.dtype();
+      t.shape = r.shape();
+    }
+    node.source = r.str();
+    node.value_dependent = r.u64() != 0;
+    int id = g->add_node(std::move(node), name);
+    if (g->node(id).name != name) r.corrupt("duplicate node name");
+  }
+  g->inputs().resize(r.count(1 << 20));
+  for (auto& i : g->inputs()) i = static_cast<int32_t>(r.u64());
+  g->outputs().resize(r.count(1 << 20));
+  for (auto& v : g->outputs()) v = value();
+  g->control_outputs().resize(r.count(1 << 20));
+  for (auto& c : g->control_outputs()) c = static_cast<int32_t>(r.u64());
+  if (!r.done()) r.corrupt("trailing bytes");
+  g->verify();
+  return g;
+}
+
+}  // namespace loom

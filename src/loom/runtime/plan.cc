@@ -1,0 +1,156 @@
+#include "loom/runtime/plan.h"
+
+#include <array>
+
+#include "loom/eager/execute.h"
+
+namespace loom {
+
+namespace {
+
+bool fully_static(const Node& n) {
+  for (const TensorType& t : n.outputs)
+    if (!t.shape.is_fully_defined()) return false;
+  return true;
+}
+
+// Per-thread value slots, one vector per nesting depth (a kernel may run a plan), so
+// steady-state calls allocate no bookkeeping.
+class SlotArena {
+ public:
+  std::vector<Tensor>& acquire(int32_t n) {
+    if (depth_ == static_cast<int>(pool_.size())) pool_.emplace_back();
+    auto& v = pool_[depth_++];
+    v.resize(n);
+    return v;
+  }
+  void release(std::vector<Tensor>& v) {
+    for (Tensor& t : v) t = Tensor();
+    --depth_;
+  }
+
+ private:
+  std::vector<std::vector<Tensor>> pool_;
+  int depth_ = 0;
+};
+thread_local SlotArena arena;
+
+struct ArenaLease {
+  std::vector<Tensor>& slots;
+  ~ArenaLease() { arena.release(slots); }
+};
+
+}  // namespace
+
+Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
+  const Graph& g = *graph_;
+  const int n = g.num_nodes();
+  std::vector<int32_t> first_slot(n);
+  for (int i = 0; i < n; ++i) {
+    first_slot[i] = num_slots_;
+    num_slots_ += static_cast<int32_t>(g.node(i).outputs.size());
+  }
+  auto slot = [&](ValueRef v) { return first_slot[v.node] + v.index; };
+
+  // The step after which each slot is read for the last time (graph outputs: never).
+  std::vector<int32_t> last_use(num_slots_, -1);
+  std::vector<bool> pinned(num_slots_, false);
+  for (const ValueRef& o : g.outputs()) pinned[slot(o)] = true;
+
+  std::vector<int32_t> step_of_node(n, -1);
+  for (int i = 0; i < n; ++i) {
+    const Node& node = g.node(i);
+    const std::string& op = node.op->name();
+    if (op == "Placeholder") continue;
+    if (op == "Const") {
+      constants_.emplace_back(first_slot[i], std::get<Tensor>(*node.attrs.find("value")));
+      continue;
+    }
+    Step s{};
+    s.node = &node;
+    s.in_begin = static_cast<int32_t>(in_slots_.size());
+    for (const ValueRef& v : node.inputs) in_slots_.push_back(slot(v));
+    s.in_count = static_cast<int32_t>(node.inputs.size());
+    s.out_slot = first_slot[i];
+    s.rerun_infer = node.value_dependent || !fully_static(node);
+    step_of_node[i] = static_cast<int32_t>(steps_.size());
+    steps_.push_back(s);
+    for (const ValueRef& v : node.inputs) last_use[slot(v)] = step_of_node[i];
+  }
+  // Group releases by step.
+  std::vector<std::vector<int32_t>> frees(steps_.size());
+  for (int32_t sl = 0; sl < num_slots_; ++sl)
+    if (last_use[sl] >= 0 && !pinned[sl]) frees[last_use[sl]].push_back(sl);
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    steps_[s].free_begin = static_cast<int32_t>(free_slots_.size());
+    steps_[s].free_count = static_cast<int32_t>(frees[s].size());
+    free_slots_.insert(free_slots_.end(), frees[s].begin(), frees[s].end());
+  }
+  for (int32_t p : g.inputs()) input_slots_.push_back(first_slot[p]);
+  for (const ValueRef& o : g.outputs()) output_slots_.push_back(slot(o));
+}
+
+void Plan::check_input(int i, const Tensor& t) const {
+  const Node& ph = graph_->node(graph_->inputs()[i]);
+  const TensorType& want = ph.outputs[0];
+  if (!t.defined() || t.is_symbolic())
+    raise(ErrorCode::kInvalidArgument, "[", graph_->name(), "] input '", ph.name,
+          "' must be a tensor with a value");
+  if (t.dtype() != want.dtype || !t.shape().compatible_with(want.shape))
+    raise(ErrorCode::kInvalidArgument, "[", graph_->name(), "] input '", ph.name, "' expects ",
+          dtype_name(want.dtype), want.shape.to_string(), ", got ", t.debug_string());
+}
+
+std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
+  if (inputs.size() != input_slots_.size())
+    raise(ErrorCode::kInvalidArgument, "[", graph_->name(), "] expected ", input_slots_.size(),
+          " inputs, got ", inputs.size());
+  ArenaLease lease{arena.acquire(num_slots_)};
+  std::vector<Tensor>& slots = lease.slots;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    check_input(static_cast<int>(i), inputs[i]);
+    slots[input_slots_[i]] = inputs[i];
+  }
+  for (const auto& [sl, value] : constants_) slots[sl] = value;
+
+  constexpr int kInline = 8;
+  std::array<Tensor, kInline> inline_in;
+  std::vector<Tensor> heap_in;
+  std::vector<TensorType> dynamic_types;
+  for (const Step& s : steps_) {
+    const Node& node = *s.node;
+    Tensor* in = inline_in.data();
+    if (s.in_count > kInline) {
+      heap_in.resize(s.in_count);
+      in = heap_in.data();
+    }
+    for (int32_t k = 0; k < s.in_count; ++k) in[k] = slots[in_slots_[s.in_begin + k]];
+    std::span<const Tensor> ins(in, s.in_count);
+    const std::vector<TensorType>* types = &node.outputs;
+    if (s.rerun_infer) {
+      std::array<InputInfo, kInline> info_inline;
+      std::vector<InputInfo> info_heap;
+      InputInfo* info = info_inline.data();
+      if (s.in_count > kInline) {
+        info_heap.resize(s.in_count);
+        info = info_heap.data();
+      }
+      for (int32_t k = 0; k < s.in_count; ++k) info[k] = {in[k].dtype(), &in[k].shape(), &in[k]};
+      dynamic_types =
+          check_and_infer(*node.op, {info, static_cast<size_t>(s.in_count)}, node.attrs);
+      types = &dynamic_types;
+    }
+    std::span<Tensor> outs(slots.data() + s.out_slot, types->size());
+    KernelContext ctx(*node.op, ins, node.attrs, *types, outs);
+    node.op->kernel_fn()(ctx);
+    for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);
+    for (int32_t k = 0; k < s.in_count; ++k) in[k] = Tensor();
+    for (int32_t k = 0; k < s.free_count; ++k) slots[free_slots_[s.free_begin + k]] = Tensor();
+  }
+  std::vector<Tensor> out;
+  out.reserve(output_slots_.size());
+  for (int32_t sl : output_slots_) out.push_back(slots[sl]);
+  return out;
+}
+
+}  // namespace loom

@@ -1,0 +1,43 @@
+// Plan: a graph compiled for repeated execution. Kernels run in topological order,
+// each output lands in a pre-assigned slot, and a slot is released right after its
+// last reader, so buffers return to the allocator as early as possible.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "loom/graph/graph.h"
+
+namespace loom {
+
+class Plan {
+ public:
+  explicit Plan(Ref<Graph> graph);
+
+  // Runs the graph on its inputs (arguments, then captures) and returns its outputs.
+  // Safe to call from several threads at once.
+  std::vector<Tensor> run(std::span<const Tensor> inputs) const;
+
+  const Graph& graph() const { return *graph_; }
+  int num_steps() const { return static_cast<int>(steps_.size()); }
+
+ private:
+  struct Step {
+    const Node* node;
+    int32_t in_begin, in_count;      // range of in_slots_
+    int32_t out_slot;                // first of the node's consecutive output slots
+    int32_t free_begin, free_count;  // range of free_slots_: released after the step
+    bool rerun_infer;                // shapes not static, or inference reads values
+  };
+  void check_input(int i, const Tensor& t) const;
+
+  Ref<Graph> graph_;
+  std::vector<Step> steps_;
+  std::vector<int32_t> in_slots_, free_slots_;
+  std::vector<int32_t> input_slots_;
+  std::vector<std::pair<int32_t, Tensor>> constants_;
+  std::vector<int32_t> output_slots_;
+  int32_t num_slots_ = 0;
+};
+
+}  // namespace loom
