@@ -136,6 +136,8 @@ def unstack(value, num=None, axis=0, name="unstack"):
         if not -len(shape) <= axis < len(shape):
             raise ValueError(f"axis = {axis} not in [{-len(shape)}, {len(shape)})")
         num = shape[axis]
+        if num is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {value.shape}")
     return _as_list(_unpack((value,), {"num": int(num), "axis": int(axis)}))
 
 
@@ -144,7 +146,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     value = _tensor(value)
     sizes = num_or_size_splits
     if isinstance(sizes, numbers.Integral) or (isinstance(sizes, _Tensor) and sizes.ndim == 0):
-        return _as_list(_split((_C.convert_to_tensor(int(axis), int32), value), {"num_split": int(sizes)}))
+        return _as_list(
+            _split((_C.convert_to_tensor(int(axis), int32), value), {"num_split": int(sizes)})
+        )
     sizes = _index_tensor(sizes)
     if num is None:
         if sizes.ndim != 1:
@@ -153,7 +157,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
                 "`num_or_size_splits`; it must be a 1-D list of sizes"
             )
         num = sizes._shape_tuple()[0]
-    return _as_list(_split_v((value, sizes, _C.convert_to_tensor(int(axis), int32)), {"num_split": int(num)}))
+    return _as_list(
+        _split_v((value, sizes, _C.convert_to_tensor(int(axis), int32)), {"num_split": int(num)})
+    )
 
 
 @export("tile")
@@ -285,7 +291,11 @@ def ones(shape, dtype=float32, name=None, layout=None):
 def _filled_like(input, dtype, value):
     input = _tensor(input)
     dtype = input.dtype if dtype is None else as_dtype(dtype)
-    return _fill((_index_tensor(list(input._shape_tuple())), _scalar_of(dtype, value)))
+    dims = input._shape_tuple()
+    known = dims is not None and None not in dims
+    # Unknown dims (while tracing) come from the Shape op at run time.
+    dims = _index_tensor(list(dims)) if known else shape(input)
+    return _fill((dims, _scalar_of(dtype, value)))
 
 
 @export("zeros_like")

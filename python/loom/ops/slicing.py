@@ -135,7 +135,9 @@ def _array_index(tensor, key, position, kind):
                 flat = [operator.index(v) for v in arr.reshape(-1)]
                 arr = np.asarray(flat, dtype=np.int64).reshape(arr.shape)
             # Python/NumPy index lists count negative indices from the end, as NumPy does.
-            arr = np.where(arr < 0, arr + sliced._shape_tuple()[axis], arr)
+            dim = sliced._shape_tuple()[axis]
+            if dim is not None:
+                arr = np.where(arr < 0, arr + dim, arr)
             if arr.size == 0 or (arr.min() >= _INT32_MIN and arr.max() <= _INT32_MAX):
                 arr = arr.astype(np.int32)
             indices = _C.convert_to_tensor(arr)

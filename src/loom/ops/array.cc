@@ -29,6 +29,12 @@ void reshape_input(KernelContext& ctx) {
   ctx.set_output(0, Tensor::from_buffer(in.dtype(), ctx.output_type(0).shape, in.buffer()));
 }
 
+void check_size_if_known(const std::vector<int64_t>& dims, const char* op) {
+  for (int64_t d : dims)
+    if (d < 0) return;
+  checked_num_elements(dims, op);
+}
+
 Shape unknown_dims(int rank) {
   if (rank < 0) return Shape::unknown_rank();
   return Shape(std::vector<int64_t>(rank, kUnknownDim));

@@ -41,6 +41,9 @@ inline std::vector<int64_t> strides_of(const Shape& shape) {
   return row_major_strides(shape.dims());
 }
 
+// Raises for a too-large result when every dim is known; unknown dims (-1) skip the check.
+void check_size_if_known(const std::vector<int64_t>& dims, const char* op);
+
 // A shape of `rank` unknown dims, or unknown rank when rank < 0.
 Shape unknown_dims(int rank);
 

@@ -48,7 +48,7 @@ void infer_padded(InferContext& ctx, int limit_offset) {
       dims[i] += before + after;
     }
   }
-  checked_num_elements(dims, ctx.name());
+  check_size_if_known(dims, ctx.name());
   ctx.set_output(0, Shape(std::move(dims)));
 }
 
@@ -141,7 +141,7 @@ void infer_tile(InferContext& ctx) {
       dims[i] = checked_num_elements(pair, "Tile");
     }
   }
-  checked_num_elements(dims, "Tile");
+  check_size_if_known(dims, "Tile");
   ctx.set_output(0, Shape(std::move(dims)));
 }
 
