@@ -376,3 +376,35 @@ def test_namespaces():
     assert tf.linalg.eye is tf.eye
     assert tf.lin_space is tf.linspace
     assert tf.linalg.transpose is tf.transpose
+
+
+# --- graphs: inference with unknown dims and unknown values ------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(tf._C, "Tracer"), reason="this build has no graph tracer")
+def test_traced_ops_infer_partial_shapes_and_run():
+    a = np.arange(12, dtype=np.float32).reshape(4, 3)
+    tracer = tf._C.Tracer("array_ops")
+    with tracer:
+        x = tracer.placeholder(tf.float32, (None, 3), "x")
+        n = tracer.placeholder(tf.int32, (), "n")
+        built = {
+            "reshape": (tf.reshape(x, [-1, 1]), (None, 1), a.reshape(-1, 1)),
+            "transpose": (tf.transpose(x), (3, None), a.T),
+            "concat": (tf.concat([x, x], 1), (None, 6), np.concatenate([a, a], 1)),
+            "getitem": (x[1:, ::-1], (None, 3), a[1:, ::-1]),
+            "newaxis": (x[:, None, 0], (None, 1), a[:, None, 0]),
+            "tile": (tf.tile(x, [2, 1]), (None, 3), np.tile(a, (2, 1))),
+            "pad": (tf.pad(x, [[1, 1], [0, 2]]), (None, 5), np.pad(a, [(1, 1), (0, 2)])),
+            "split": (tf.split(x, 3, axis=1)[2], (None, 1), a[:, 2:]),
+            "shape": (tf.shape(x), (2,), np.array([4, 3], np.int32)),
+            "range": (tf.range(n), (None,), np.arange(3, dtype=np.int32)),
+            "zeros_like": (tf.zeros_like(x), None, np.zeros_like(a)),
+        }
+        for name, (out, static, _) in built.items():
+            if static is not None:
+                assert tuple(out.shape) == static, name
+        tracer.finish([out for out, _, _ in built.values()])
+    results = tf._C.Plan(tracer.graph).run([tf.constant(a), tf.constant(3)])
+    for got, (_, _, expected) in zip(results, built.values()):
+        np.testing.assert_array_equal(got.numpy(), expected)
