@@ -80,7 +80,9 @@ struct GraphHandle {
 
 }  // namespace
 
-nb::object shape_of(const Tensor& t) { return shape_to_py(t.shape()); }
+nb::object shape_of(const Tensor& t) {
+  return shape_to_py(t.shape());
+}
 
 void init_graph(nb::module_& m) {
   m.def("_set_package_dir", [](const std::string& dir) { package_dir() = dir; });
@@ -115,8 +117,8 @@ void init_graph(nb::module_& m) {
                for (int32_t c : n.control_inputs) controls.append(g.node(c).name);
                nb::dict attrs;
                for (const auto& [k, v] : n.attrs.items()) attrs[k.c_str()] = attr_to_string(v);
-               out.append(nb::make_tuple(n.name, n.op->name(), inputs, outputs, n.source,
-                                         controls, attrs));
+               out.append(nb::make_tuple(n.name, n.op->name(), inputs, outputs, n.source, controls,
+                                         attrs));
              }
              return out;
            })
@@ -136,13 +138,14 @@ void init_graph(nb::module_& m) {
 
   nb::class_<Tracer>(m, "Tracer")
       .def(nb::init<const std::string&>())
-      .def("__enter__",
-           [](Tracer& t) -> Tracer& {
-             if (t.scope || t.finished) throw nb::value_error("a tracer can be entered once");
-             t.scope = std::make_unique<HandlerScope>(&t.builder);
-             return t;
-           },
-           nb::rv_policy::reference)
+      .def(
+          "__enter__",
+          [](Tracer& t) -> Tracer& {
+            if (t.scope || t.finished) throw nb::value_error("a tracer can be entered once");
+            t.scope = std::make_unique<HandlerScope>(&t.builder);
+            return t;
+          },
+          nb::rv_policy::reference)
       .def("__exit__",
            [](Tracer& t, nb::args) {
              t.scope.reset();

@@ -22,10 +22,10 @@ struct LazyOp {
   }
 };
 
-LazyOp kAdd{"AddV2", "add"}, kSub{"Sub", "sub"}, kMul{"Mul", "mul"},
-    kRealDiv{"RealDiv", "truediv"}, kFloorDiv{"FloorDiv", "floordiv"},
-    kFloorMod{"FloorMod", "mod"}, kPow{"Pow", "pow"}, kNeg{"Neg", "Neg"}, kAbs{"Abs", "Abs"},
-    kLess{"Less", "Less"}, kLessEqual{"LessEqual", "LessEqual"}, kGreater{"Greater", "Greater"},
+LazyOp kAdd{"AddV2", "add"}, kSub{"Sub", "sub"}, kMul{"Mul", "mul"}, kRealDiv{"RealDiv", "truediv"},
+    kFloorDiv{"FloorDiv", "floordiv"}, kFloorMod{"FloorMod", "mod"}, kPow{"Pow", "pow"},
+    kNeg{"Neg", "Neg"}, kAbs{"Abs", "Abs"}, kLess{"Less", "Less"},
+    kLessEqual{"LessEqual", "LessEqual"}, kGreater{"Greater", "Greater"},
     kGreaterEqual{"GreaterEqual", "GreaterEqual"}, kEqual{"Equal", "Equal"},
     kNotEqual{"NotEqual", "NotEqual"}, kAnd{"LogicalAnd", "LogicalAnd"},
     kOr{"LogicalOr", "LogicalOr"}, kXor{"LogicalXor", "LogicalXor"},
@@ -117,19 +117,21 @@ void init_tensor(nb::module_& m) {
       .def_prop_ro("ndim", [](const Tensor& t) { return t.rank(); })
       .def("_shape_tuple", &shape_of)
       .def("_is_symbolic", &Tensor::is_symbolic)
-      .def_prop_ro("name", [](const Tensor& t) -> nb::object {
-        if (!t.is_symbolic()) return nb::none();
-        auto* g = static_cast<const Graph*>(t.graph());
-        return nb::str(g->value_name({t.node(), t.output_index()}).c_str());
-      })
+      .def_prop_ro("name",
+                   [](const Tensor& t) -> nb::object {
+                     if (!t.is_symbolic()) return nb::none();
+                     auto* g = static_cast<const Graph*>(t.graph());
+                     return nb::str(g->value_name({t.node(), t.output_index()}).c_str());
+                   })
       .def("_num_elements", [](const Tensor& t) { return t.num_elements(); })
-      .def("numpy", [](const Tensor& t) {
-        if (t.is_symbolic())
-          throw nb::attribute_error(
-              "a symbolic tensor has no numpy(): inside a loom.function its value exists only "
-              "when the graph runs; return it from the function or print it with tf.print");
-        return to_numpy(t);
-      })
+      .def("numpy",
+           [](const Tensor& t) {
+             if (t.is_symbolic())
+               throw nb::attribute_error(
+                   "a symbolic tensor has no numpy(): inside a loom.function its value exists only "
+                   "when the graph runs; return it from the function or print it with tf.print");
+             return to_numpy(t);
+           })
       .def("_same_buffer",
            [](const Tensor& a, const Tensor& b) { return a.buffer().get() == b.buffer().get(); });
 

@@ -3,17 +3,25 @@
 import loom as tf
 """
 
+import os as _os
+
 from loom import (  # noqa: F401
-    _C,  # noqa: F401  (the native engine)
+    _C,  # the native engine
     _api,
-    _tensor,  # noqa: F401  (completes the Tensor class)
+    _tensor,  # completes the Tensor class
+    config,
+    def_function,  # noqa: F401  (loom.function)
     dtypes,
     errors,
-    ops,  # noqa: F401  (publishes every op family)
+    ops,  # publishes every op family
     tensor_shape,
+    tensor_spec,
 )
 
 __version__ = "0.1.0"
+
+# Node sources name the user's line, so frames inside this package are skipped.
+_C._set_package_dir(_os.path.dirname(_os.path.abspath(__file__)) + _os.sep)
 
 for _name in ("math", "nn", "linalg", "random", "debugging", "experimental"):
     _api.namespace(_name)

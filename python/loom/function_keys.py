@@ -147,7 +147,11 @@ def _sig(value, specs_allowed):
     if isinstance(value, (_Tensor, np.ndarray)):
         return TensorSpec(value.shape, value.dtype)
     if isinstance(value, _LITERALS):
-        return ("lit", type(value), _NAN if isinstance(value, float) and math.isnan(value) else value)
+        return (
+            "lit",
+            type(value),
+            _NAN if isinstance(value, float) and math.isnan(value) else value,
+        )
     if isinstance(value, list):
         return ("list",) + tuple(_sig(v, specs_allowed) for v in value)
     if isinstance(value, tuple):
@@ -379,12 +383,16 @@ def _conform(fn_name, name, spec, value):
     if isinstance(spec, (list, tuple)):
         if not isinstance(value, (list, tuple)) or len(value) != len(spec):
             raise TypeError(f"{fn_name}(): argument `{name}` must be a sequence matching {spec}")
-        return type(spec)(_conform(fn_name, f"{name}[{i}]", s, v) for i, (s, v) in enumerate(zip(spec, value)))
+        return type(spec)(
+            _conform(fn_name, f"{name}[{i}]", s, v) for i, (s, v) in enumerate(zip(spec, value))
+        )
     if isinstance(value, TensorSpec):
         got = value
     else:
         try:
-            value = _C.convert_to_tensor(value, None if isinstance(value, (_Tensor, np.ndarray)) else spec.dtype)
+            value = _C.convert_to_tensor(
+                value, None if isinstance(value, (_Tensor, np.ndarray)) else spec.dtype
+            )
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"{fn_name}(): argument `{name}` was expected to match {spec} but cannot be "
@@ -392,9 +400,7 @@ def _conform(fn_name, name, spec, value):
             ) from None
         got = TensorSpec(value.shape, value.dtype)
     if not spec.is_compatible_with(got):
-        raise TypeError(
-            f"{fn_name}(): argument `{name}` was expected to be {spec} but got {got}"
-        )
+        raise TypeError(f"{fn_name}(): argument `{name}` was expected to be {spec} but got {got}")
     return value
 
 
@@ -406,8 +412,10 @@ def bind_to_input_signature(fn_name, signature, input_signature, args, kwargs):
     ba.apply_defaults()
     bound = flatten_bound_arguments(signature, ba)
     if len(bound.values) < len(input_signature):
-        raise TypeError(f"{fn_name}(): input_signature has {len(input_signature)} specs for "
-                        f"{len(bound.values)} arguments")
+        raise TypeError(
+            f"{fn_name}(): input_signature has {len(input_signature)} specs for "
+            f"{len(bound.values)} arguments"
+        )
     if len(bound.values) > len(input_signature):
         extra = bound.names[len(input_signature)]
         raise TypeError(f"{fn_name}(): input_signature is missing a spec for argument `{extra}`")
@@ -427,21 +435,13 @@ def input_signature_signature(input_signature):
     return tuple(walk(s) for s in input_signature)
 
 
-def mismatch_message(fn_name, traced, bound):
-    new, _ = signature_of(bound)
-    found = first_difference(bound.names, new, traced)
-    if found:
-        path, old, newleaf = found
-        return (f"{fn_name}(): argument {path} is {describe_leaf(newleaf)}, but the "
-                f"input_signature expects {describe_leaf(old)}")
-    return f"{fn_name}(): the arguments do not match the input_signature"
-
-
 def match_signature(fn_name, signature, args, kwargs):
     """Flat tensors for a direct ConcreteFunction call checked against its signature."""
     sig_args, _ = signature
     if len(args) != len(sig_args):
-        raise TypeError(f"{fn_name}(): expected {len(sig_args)} positional arguments, got {len(args)}")
+        raise TypeError(
+            f"{fn_name}(): expected {len(sig_args)} positional arguments, got {len(args)}"
+        )
     flat = []
 
     def walk(spec, value, path):

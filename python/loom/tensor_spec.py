@@ -30,9 +30,9 @@ class TensorSpec:
         if isinstance(other, TensorSpec):
             return self._dtype == other._dtype and other._shape.is_subtype_of(self._shape)
         if isinstance(other, (_C.Tensor, np.ndarray)):
-            return self._dtype == as_dtype(other.dtype) and TensorShape(
-                other.shape
-            ).is_subtype_of(self._shape)
+            return self._dtype == as_dtype(other.dtype) and TensorShape(other.shape).is_subtype_of(
+                self._shape
+            )
         return False
 
     def is_subtype_of(self, other):

@@ -182,7 +182,7 @@ class Function:
         if concrete is None:
             concrete = self._lookup_or_trace(key, bound)
         else:
-            self._retracing.called(traced=False)
+            self._retracing.called(False)
         return concrete._call_flat(tensors)
 
     def __repr__(self):
@@ -222,21 +222,23 @@ class Function:
         with self._lock:
             concrete = self._exact.get(key)
             if concrete is not None:
-                self._retracing.called(traced=False)
+                self._retracing.called(False)
                 return concrete
-            signature, _ = keys.signature_of(bound)
-            concrete = self._most_specific(signature)
-            if concrete is None:
-                if self._input_signature is not None:
-                    raise TypeError(keys.mismatch_message(self._name, self._traces[0][0], bound))
-                if self._reduce_retracing:
-                    signature = keys.relax(signature, [s for s, _ in self._traces])
+            traces_before = len(self._traces)
+            if self._input_signature is not None:
+                # Arguments were already checked against the signature: one trace serves all.
+                signature = keys.input_signature_signature(self._input_signature)
                 concrete = self._concrete_for(signature, bound)
-                self._retracing.called(traced=True, signature=signature, traces=self._traces)
             else:
-                self._retracing.called(traced=False)
-            if key is not None:
-                self._exact[key] = concrete
+                signature, _ = keys.signature_of(bound)
+                concrete = self._most_specific(signature)
+                if concrete is None:
+                    if self._reduce_retracing:
+                        signature = keys.relax(signature, [s for s, _ in self._traces])
+                    concrete = self._concrete_for(signature, bound)
+            traced = len(self._traces) > traces_before
+            self._retracing.called(traced, signature, self._traces[:-1], bound.names)
+            self._exact[key] = concrete
             return concrete
 
     def _most_specific(self, signature):
