@@ -84,8 +84,13 @@ class ConcreteFunction:
     # --- calls ---------------------------------------------------------------------
 
     def _call_flat(self, tensors):
-        results = self._plan.run(list(tensors) + self._captures)
-        return keys.map_template(self._outputs_template, results.__getitem__)
+        if self._captures:
+            tensors = tensors + self._captures
+        results = self._plan.run(tensors)
+        template = self._outputs_template
+        if type(template) is keys.Leaf:
+            return results[template.index]
+        return keys.map_template(template, results.__getitem__)
 
     def __call__(self, *args, **kwargs):
         """Calls with values matching the traced signature (Python values must equal
@@ -117,6 +122,14 @@ class Function:
         self._jit_compile = jit_compile
         self._name = name or getattr(python_function, "__name__", "function")
         self._signature = inspect.signature(python_function)
+        # Plain positional parameters allow binding without inspect (the hot path).
+        params = list(self._signature.parameters.values())
+        simple = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params)
+        self._fast_bind = (
+            keys.Bound([p.name for p in params], [p.kind for p in params], None)
+            if simple and input_signature is None
+            else None
+        )
         self._exact = {}  # cache key -> ConcreteFunction (the fast path)
         self._traces = []  # (signature, ConcreteFunction), in trace order
         self._lock = threading.RLock()
@@ -191,7 +204,10 @@ class Function:
     # --- internals -------------------------------------------------------------------
 
     def _bind(self, args, kwargs):
-        """Arguments in declaration order: [(name, value)], with defaults applied."""
+        """Arguments in declaration order (a keys.Bound), with defaults applied."""
+        fast = self._fast_bind
+        if fast is not None and not kwargs and len(args) == len(fast.names):
+            return keys.Bound(fast.names, fast.kinds, args)
         if self._input_signature is not None:
             return keys.bind_to_input_signature(
                 self._name, self._signature, self._input_signature, args, kwargs

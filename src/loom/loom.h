@@ -2,6 +2,7 @@
 #pragma once
 
 #include "loom/api/array.h"
+#include "loom/api/array_index.h"
 #include "loom/api/linalg.h"
 #include "loom/api/math.h"
 #include "loom/api/nn.h"
@@ -13,5 +14,10 @@
 #include "loom/core/shape.h"
 #include "loom/core/tensor.h"
 #include "loom/eager/execute.h"
+#include "loom/function/function.h"
+#include "loom/graph/builder.h"
+#include "loom/graph/graph.h"
 #include "loom/ops/broadcast.h"
 #include "loom/ops/registry.h"
+#include "loom/passes/passes.h"
+#include "loom/runtime/plan.h"
