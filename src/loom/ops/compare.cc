@@ -68,8 +68,7 @@ void register_select(OpRegistry& r) {
       })
       .kernel([](KernelContext& ctx) {
         visit_dtype<kAll.bits()>(ctx.input(1).dtype(), ctx.name(), [&]<class T>() {
-          cpu::ternary_loop<bool, T, T, T>(ctx.input(0), ctx.input(1), ctx.input(2),
-                                           ctx.output(0),
+          cpu::ternary_loop<bool, T, T, T>(ctx.input(0), ctx.input(1), ctx.input(2), ctx.output(0),
                                            [](bool c, T t, T e) { return c ? t : e; });
         });
       });
@@ -94,15 +93,12 @@ void register_compare_ops(OpRegistry& r) {
   def_unary<kB>(r, "LogicalNot", per_element1([](bool v) { return !v; }));
 
   constexpr uint32_t kI = kInt.bits();
-  def_binary<kI>(
-      r, "BitwiseAnd", per_element2([](auto a, auto b) { return decltype(a)(a & b); }),
-      kCommutative);
-  def_binary<kI>(
-      r, "BitwiseOr", per_element2([](auto a, auto b) { return decltype(a)(a | b); }),
-      kCommutative);
-  def_binary<kI>(
-      r, "BitwiseXor", per_element2([](auto a, auto b) { return decltype(a)(a ^ b); }),
-      kCommutative);
+  def_binary<kI>(r, "BitwiseAnd", per_element2([](auto a, auto b) { return decltype(a)(a & b); }),
+                 kCommutative);
+  def_binary<kI>(r, "BitwiseOr", per_element2([](auto a, auto b) { return decltype(a)(a | b); }),
+                 kCommutative);
+  def_binary<kI>(r, "BitwiseXor", per_element2([](auto a, auto b) { return decltype(a)(a ^ b); }),
+                 kCommutative);
   def_unary<kI>(r, "Invert", per_element1([](auto a) { return decltype(a)(~a); }));
 
   register_select(r);

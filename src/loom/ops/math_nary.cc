@@ -20,8 +20,7 @@ void infer_clip(InferContext& ctx) {
     return;
   }
   bool fits = all.rank() == t.rank();
-  for (int i = 0; fits && i < t.rank(); ++i)
-    fits = t[i] < 0 || all[i] < 0 || t[i] == all[i];
+  for (int i = 0; fits && i < t.rank(); ++i) fits = t[i] < 0 || all[i] < 0 || t[i] == all[i];
   if (!fits)
     raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] clip bounds of shapes ",
           ctx.input_shape(1).to_string(), " and ", ctx.input_shape(2).to_string(),
