@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from op_testing import (
     ALL_DTYPES,
-    BROADCAST_PAIRS,
     FLOAT_DTYPES,
     NUMERIC_DTYPES,
     SIGNED_INT_DTYPES,
@@ -32,7 +31,11 @@ def test_cast_between_all_dtypes(src):
     x = to_loom(values, src)
     for dst in ALL_DTYPES:
         got = tf.cast(x, dst)
-        expected = values.astype(np.float64).astype(np_dtype(dst)) if src == "bool" else values.astype(np_dtype(dst))
+        expected = (
+            values.astype(np.float64).astype(np_dtype(dst))
+            if src == "bool"
+            else values.astype(np_dtype(dst))
+        )
         assert_matches(got, expected, dst)
 
 
@@ -50,9 +53,13 @@ def test_cast_to_bool_is_nonzero(src):
 
 
 def test_cast_nan_to_bool_is_true_and_wraps_integers():
-    np.testing.assert_array_equal(tf.cast(tf.constant([np.nan, -0.0]), tf.bool).numpy(), [True, False])
+    np.testing.assert_array_equal(
+        tf.cast(tf.constant([np.nan, -0.0]), tf.bool).numpy(), [True, False]
+    )
     np.testing.assert_array_equal(tf.cast(tf.constant([300, -1]), tf.uint8).numpy(), [44, 255])
-    np.testing.assert_array_equal(tf.cast(tf.constant([-1], tf.int8), tf.uint64).numpy(), [2**64 - 1])
+    np.testing.assert_array_equal(
+        tf.cast(tf.constant([-1], tf.int8), tf.uint64).numpy(), [2**64 - 1]
+    )
 
 
 def test_cast_between_half_types_goes_through_float():
@@ -92,7 +99,14 @@ def test_cast_keeps_shape_including_empty():
 @pytest.mark.parametrize("dtype", NUMERIC_DTYPES)
 def test_clip_by_value_matches_numpy(dtype):
     rng = np.random.default_rng(2)
-    for shape, bound_shape in [((), ()), ((2, 3), ()), ((2, 3), (3,)), ((2, 3), (2, 1)), ((0, 3), (3,)), ((4, 5), (4, 5))]:
+    for shape, bound_shape in [
+        ((), ()),
+        ((2, 3), ()),
+        ((2, 3), (3,)),
+        ((2, 3), (2, 1)),
+        ((0, 3), (3,)),
+        ((4, 5), (4, 5)),
+    ]:
         t = random_array(rng, shape, dtype, -5, 5)
         lo = np.full(bound_shape, 1 if dtype.startswith("uint") else -2, np_dtype(dtype))
         hi = np.full(bound_shape, 3, np_dtype(dtype))
@@ -104,17 +118,23 @@ def test_clip_by_value_with_python_bounds_and_nan():
     got = tf.clip_by_value(tf.constant([-5.0, np.nan, 0.5, 9.0]), -1, 1)
     np.testing.assert_array_equal(got.numpy(), [-1.0, np.nan, 0.5, 1.0])
     # With min > max the lower bound wins, as TF's min-then-max composition gives.
-    np.testing.assert_array_equal(tf.clip_by_value(tf.constant([0, 5, 10]), 6, 4).numpy(), [6, 6, 6])
+    np.testing.assert_array_equal(
+        tf.clip_by_value(tf.constant([0, 5, 10]), 6, 4).numpy(), [6, 6, 6]
+    )
 
 
 def test_clip_by_value_bounds_may_not_enlarge_t():
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[ClipByValue\] clip bounds"):
         tf.clip_by_value(tf.constant([[1.0], [2.0]]), tf.constant([[0.0, 0.0, 0.0]]), 1.0)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[ClipByValue\] Incompatible shapes"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"\[ClipByValue\] Incompatible shapes"
+    ):
         tf.clip_by_value(tf.constant([[1.0, 2.0, 3.0]]), tf.constant([0.0, 0.0]), 1.0)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[ClipByValue\].*same dtype"):
         tf.clip_by_value(tf.constant([1.0]), tf.constant([0], tf.int32), 1.0)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[ClipByValue\].*unsupported dtype bool"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"\[ClipByValue\].*unsupported dtype bool"
+    ):
         tf.clip_by_value(tf.constant([True]), False, True)
 
 
@@ -134,7 +154,9 @@ def test_add_n_single_input_and_errors():
     assert_matches(tf.math.add_n([x]), np.array([1.0, 2.0], np.float32), "float32")
     with pytest.raises(ValueError, match="at least one"):
         tf.add_n([])
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[AddN\] inputs must all have the same shape"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"\[AddN\] inputs must all have the same shape"
+    ):
         tf.add_n([x, tf.constant([1.0, 2.0, 3.0])])
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[AddN\].*same dtype"):
         tf.add_n([x, tf.constant([1, 2])])

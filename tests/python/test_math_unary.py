@@ -50,7 +50,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("wrapper, dtypes, reference, bounds", CASES, ids=[c[0].__name__ for c in CASES])
+@pytest.mark.parametrize(
+    "wrapper, dtypes, reference, bounds", CASES, ids=[c[0].__name__ for c in CASES]
+)
 def test_unary_matches_numpy(wrapper, dtypes, reference, bounds):
     rng = np.random.default_rng(0)
     for dtype in dtypes:
@@ -86,7 +88,9 @@ def test_round_keeps_integers(dtype):
     assert_matches(tf.round(x), np.array([1, 2, 3], np_dtype(dtype)), dtype)
 
 
-@pytest.mark.parametrize("dtype, big", [("float16", 60.0), ("bfloat16", 1000.0), ("float32", 1000.0), ("float64", 1e5)])
+@pytest.mark.parametrize(
+    "dtype, big", [("float16", 60.0), ("bfloat16", 1000.0), ("float32", 1000.0), ("float64", 1e5)]
+)
 def test_sigmoid_is_stable_for_large_inputs(dtype, big):
     got = tf.sigmoid(tf.constant([-big, 0.0, big], dtype=dtype)).numpy().astype(np.float64)
     np.testing.assert_array_equal(got, [0.0, 0.5, 1.0])
@@ -103,7 +107,9 @@ def test_special_values(dtype):
     sign = tf.sign(x).numpy().astype(np.float64)
     np.testing.assert_array_equal(sign, [np.nan, 1, -1, 0, -1])
     with np.errstate(all="ignore"):
-        np.testing.assert_array_equal(tf.math.log(x).numpy().astype(np.float64)[1:4], [np.inf, np.nan, -np.inf])
+        np.testing.assert_array_equal(
+            tf.math.log(x).numpy().astype(np.float64)[1:4], [np.inf, np.nan, -np.inf]
+        )
         np.testing.assert_array_equal(tf.sqrt(x).numpy().astype(np.float64)[3:], [0.0, np.nan])
 
 
