@@ -91,5 +91,36 @@ TEST(MathApi, LogicAndBitwise) {
   EXPECT_EQ(error_code_of([&] { logical_and(a, i); }), ErrorCode::kInvalidArgument);
 }
 
+// Inference as graphs see it: unknown dims (-1), unknown rank, no input values.
+std::vector<TensorType> infer(const char* op, std::vector<std::pair<DType, Shape>> in,
+                              const Attrs& attrs = {}) {
+  std::vector<InputInfo> info;
+  for (auto& [dt, shape] : in) info.push_back({dt, &shape, nullptr});
+  return check_and_infer(OpRegistry::global().get(op), info, attrs);
+}
+
+TEST(MathInference, CopesWithUnknownShapes) {
+  const DType f = DType::kFloat32;
+  const Shape unknown = Shape::unknown_rank();
+  EXPECT_EQ(infer("AddV2", {{f, Shape{-1, 3}}, {f, Shape{3}}})[0].shape, (Shape{-1, 3}));
+  EXPECT_FALSE(infer("Mul", {{f, unknown}, {f, Shape{3}}})[0].shape.has_rank());
+  auto cast = infer("Cast", {{f, Shape{-1, 2}}}, {{"DstT", DType::kInt64}});
+  EXPECT_EQ(cast[0].dtype, DType::kInt64);
+  EXPECT_EQ(cast[0].shape, (Shape{-1, 2}));
+  EXPECT_EQ(infer("AddN", {{f, Shape{-1, 3}}, {f, Shape{2, -1}}, {f, unknown}})[0].shape,
+            (Shape{2, 3}));
+  EXPECT_EQ(infer("ClipByValue", {{f, Shape{-1, 4}}, {f, Shape{}}, {f, Shape{4}}})[0].shape,
+            (Shape{-1, 4}));
+  EXPECT_EQ(infer("SelectV2", {{DType::kBool, Shape{-1, 1}}, {f, Shape{5}}, {f, Shape{}}})[0].shape,
+            (Shape{-1, 5}));
+  auto eq = infer("Equal", {{f, Shape{-1}}, {f, Shape{3}}}, {{"incompatible_shape_error", false}});
+  EXPECT_EQ(eq[0].dtype, DType::kBool);
+  EXPECT_FALSE(eq[0].shape.has_rank());
+  EXPECT_EQ(error_code_of([&] { infer("Sub", {{f, Shape{2, -1}}, {f, Shape{3, 1}}}); }),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(error_code_of([&] { infer("AddN", {{f, Shape{2, -1}}, {f, Shape{3, 1}}}); }),
+            ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace loom
