@@ -153,8 +153,13 @@ void init_tensor(nb::module_& m) {
   cls.def("__gt__", [](const Tensor& a, nb::handle b) { return binary(kGreater, a, b, false); });
   cls.def("__ge__",
           [](const Tensor& a, nb::handle b) { return binary(kGreaterEqual, a, b, false); });
-  cls.def("__eq__", [](const Tensor& a, nb::handle b) { return equality(kEqual, a, b, true); });
-  cls.def("__ne__", [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); });
+  // .none(): `t == None` must reach equality() (nanobind refuses None by default).
+  cls.def(
+      "__eq__", [](const Tensor& a, nb::handle b) { return equality(kEqual, a, b, true); },
+      nb::arg("other").none());
+  cls.def(
+      "__ne__", [](const Tensor& a, nb::handle b) { return equality(kNotEqual, a, b, false); },
+      nb::arg("other").none());
   cls.def("__hash__", [](const Tensor&) -> Py_ssize_t {
     throw nb::type_error("Tensor is unhashable. Instead, use tensor.ref() as the key.");
   });

@@ -1,16 +1,14 @@
-// Elementwise arithmetic and transcendental functions.
-#include "loom/ops/elementwise_defs.h"
+// Elementwise math: the family's entry point. Binary arithmetic, unary functions, n-ary
+// ops and Cast live in their own files; comparisons and logic in compare.cc.
+#include "loom/ops/math_families.h"
 
 namespace loom {
 
-using namespace dtypes;
-
 void register_math_ops(OpRegistry& r) {
-  def_binary<kNumeric.bits()>(r, "AddV2", [](auto x, auto y) { return x + y; }, kCommutative);
-  def_binary<kNumeric.bits()>(r, "Sub", [](auto x, auto y) { return x - y; });
-  def_binary<kNumeric.bits()>(r, "Mul", [](auto x, auto y) { return x * y; }, kCommutative);
-  def_unary<kSigned.bits()>(r, "Neg", [](auto x) { return -x; });
-  def_unary<kFloat.bits()>(r, "Exp", [](auto x) { return x.exp(); });
+  register_math_binary_ops(r);
+  register_math_unary_ops(r);
+  register_math_nary_ops(r);
+  register_cast_ops(r);
 }
 
 }  // namespace loom

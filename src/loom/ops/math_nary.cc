@@ -1,0 +1,102 @@
+// Ops over more than two tensors: ClipByValue (t, min, max) and AddN.
+#include "loom/ops/math_families.h"
+
+namespace loom {
+
+using namespace dtypes;
+
+Shape broadcast_shapes3(const Shape& a, const Shape& b, const Shape& c, const char* op) {
+  return broadcast_shapes(broadcast_shapes(a, b, op), c, op);
+}
+
+namespace {
+
+// The bounds broadcast to t; they may not enlarge it (TF checks the same).
+void infer_clip(InferContext& ctx) {
+  const Shape& t = ctx.input_shape(0);
+  Shape all = broadcast_shapes3(t, ctx.input_shape(1), ctx.input_shape(2), ctx.name());
+  if (!t.has_rank() || !all.has_rank()) {
+    ctx.set_output(0, t);
+    return;
+  }
+  bool fits = all.rank() == t.rank();
+  for (int i = 0; fits && i < t.rank(); ++i) fits = t[i] < 0 || all[i] < 0 || t[i] == all[i];
+  if (!fits)
+    raise(ErrorCode::kInvalidArgument, "[", ctx.name(), "] clip bounds of shapes ",
+          ctx.input_shape(1).to_string(), " and ", ctx.input_shape(2).to_string(),
+          " do not broadcast to t's shape ", t.to_string());
+  std::vector<int64_t> dims(t.dims());
+  for (int i = 0; i < t.rank(); ++i)
+    if (dims[i] < 0) dims[i] = all[i];
+  ctx.set_output(0, Shape(std::move(dims)));
+}
+
+void infer_add_n(InferContext& ctx) {
+  const int n = ctx.num_inputs();
+  LOOM_CHECK_ARG(n >= 1, "[", ctx.name(), "] needs at least one input");
+  Shape merged = ctx.input_shape(0);
+  for (int i = 1; i < n; ++i) {
+    const Shape& s = ctx.input_shape(i);
+    if (!s.compatible_with(merged))
+      raise(ErrorCode::kInvalidArgument, "[", ctx.name(),
+            "] inputs must all have the same shape, got ", merged.to_string(), " and ",
+            s.to_string(), " (input #", i, ")");
+    if (!merged.has_rank()) {
+      merged = s;
+    } else if (s.has_rank()) {
+      for (int d = 0; d < s.rank(); ++d)
+        if (merged[d] < 0) merged.mutable_dims()[d] = s[d];
+    }
+  }
+  ctx.set_output(0, std::move(merged));
+}
+
+void add_n_kernel(KernelContext& ctx) {
+  const int n = ctx.num_inputs();
+  if (n == 1) {
+    ctx.set_output(0, ctx.input(0));
+    return;
+  }
+  const Tensor& out = ctx.output(0);
+  const int64_t size = out.num_elements();
+  if (size == 0) return;
+  visit_dtype<kNumeric.bits()>(out.dtype(), ctx.name(), [&]<class T>() {
+    auto in = [&](int i) { return cpu::ConstVec<T>(ctx.input(i).data<T>(), size); };
+    cpu::Vec<T> acc(out.mutable_data<T>(), size);
+    acc = in(0) + in(1);
+    for (int i = 2; i < n; ++i) acc += in(i);
+  });
+}
+
+}  // namespace
+
+void register_math_nary_ops(OpRegistry& r) {
+  r.add("ClipByValue")
+      .input("t", "T")
+      .input("clip_value_min", "T")
+      .input("clip_value_max", "T")
+      .output("output", "T")
+      .type_var("T", kNumeric)
+      .traits(kElementwise)
+      .infer(infer_clip)
+      .kernel([](KernelContext& ctx) {
+        visit_dtype<kNumeric.bits()>(ctx.input(0).dtype(), ctx.name(), [&]<class T>() {
+          // min(t, hi) then max(., lo), as TF composes it; NaN in t stays NaN.
+          cpu::ternary_loop<T, T, T, T>(ctx.input(0), ctx.input(1), ctx.input(2), ctx.output(0),
+                                        [](T x, T lo, T hi) {
+                                          const T m = x > hi ? hi : x;
+                                          return m < lo ? lo : m;
+                                        });
+        });
+      });
+
+  r.add("AddN")
+      .variadic_input("inputs", "T")
+      .output("sum", "T")
+      .type_var("T", kNumeric)
+      .traits(kElementwise | kCommutative)
+      .infer(infer_add_n)
+      .kernel(add_n_kernel);
+}
+
+}  // namespace loom
