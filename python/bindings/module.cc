@@ -2,6 +2,8 @@
 
 NB_MODULE(_C, m) {
   m.doc() = "Loom's native engine";
+  // Op handles and dtype objects live for the whole process by design.
+  nb::set_leak_warnings(false);
   loom::py::init_errors(m);
   loom::py::init_dtypes(m);
   loom::py::init_tensor(m);

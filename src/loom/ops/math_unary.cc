@@ -1,9 +1,4 @@
 // Unary elementwise functions and float predicates (is_nan, ...).
-// GCC 12 reports -Wuninitialized false positives inside the AVX-512 intrinsics Eigen's
-// vectorized exp/log/pow/sin inline (_mm512_undefined_*); must precede every include.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include "loom/ops/math_families.h"

@@ -2,11 +2,6 @@
 // and SoftmaxCrossEntropyWithLogits (label distributions). Both return the per-example
 // loss and its gradient with respect to the logits (`backprop`).
 
-// GCC 12 reports false -Wuninitialized positives inside Eigen's AVX-512 exp when it is
-// instantiated here (the same issue the build silences for -Wmaybe-uninitialized).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 
 #include <Eigen/Core>
 #include <cmath>
