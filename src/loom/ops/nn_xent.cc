@@ -2,7 +2,6 @@
 // and SoftmaxCrossEntropyWithLogits (label distributions). Both return the per-example
 // loss and its gradient with respect to the logits (`backprop`).
 
-
 #include <Eigen/Core>
 #include <cmath>
 #include <sstream>

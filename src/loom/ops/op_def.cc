@@ -145,8 +145,23 @@ void InferContext::set_output(int i, Shape shape, DType dtype) {
 
 // --- kernels -----------------------------------------------------------------------
 
+bool KernelContext::reuse_input_for(int i) {
+  const TensorType& want = types_[i];
+  for (int k = 0; reusable_ >> k; ++k) {
+    if (!((reusable_ >> k) & 1)) continue;
+    const Tensor& in = inputs_[k];
+    // Only the executor's slot may hold it: nobody else can observe the overwrite.
+    if (in.impl()->use_count() != 1 || in.buffer()->use_count() != 1) continue;
+    if (in.dtype() != want.dtype || in.shape() != want.shape) continue;
+    outputs_[i] = in;
+    reusable_ &= ~(uint64_t{1} << k);
+    return true;
+  }
+  return false;
+}
+
 Tensor& KernelContext::output(int i) {
-  if (!outputs_[i].defined())
+  if (!outputs_[i].defined() && !(reusable_ && reuse_input_for(i)))
     outputs_[i] = Tensor::empty(types_[i].dtype, types_[i].shape, op_.c_name());
   return outputs_[i];
 }

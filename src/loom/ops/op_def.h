@@ -129,12 +129,19 @@ class KernelContext {
   void set_output(int i, Tensor t) { outputs_[i] = std::move(t); }
   std::span<Tensor> outputs() { return outputs_; }
 
+  // The executor's promise that these inputs are dead after this op: an elementwise
+  // op may then write its output into one of their buffers instead of allocating.
+  void set_reusable_inputs(uint64_t mask) { reusable_ = mask; }
+
  private:
+  bool reuse_input_for(int i);
+
   const OpDef& op_;
   std::span<const Tensor> inputs_;
   const Attrs& attrs_;
   const std::vector<TensorType>& types_;
   std::span<Tensor> outputs_;
+  uint64_t reusable_ = 0;
 };
 
 using InferFn = std::function<void(InferContext&)>;

@@ -52,12 +52,10 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
   }
   auto slot = [&](ValueRef v) { return first_slot[v.node] + v.index; };
 
-  // The step after which each slot is read for the last time (graph outputs: never).
-  std::vector<int32_t> last_use(num_slots_, -1);
+  // Slots the graph hands back or that the caller/constants own are never moved out.
   std::vector<bool> pinned(num_slots_, false);
   for (const ValueRef& o : g.outputs()) pinned[slot(o)] = true;
 
-  std::vector<int32_t> step_of_node(n, -1);
   for (int i = 0; i < n; ++i) {
     const Node& node = g.node(i);
     const std::string& op = node.op->name();
@@ -73,18 +71,21 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
     s.in_count = static_cast<int32_t>(node.inputs.size());
     s.out_slot = first_slot[i];
     s.rerun_infer = node.value_dependent || !fully_static(node);
-    step_of_node[i] = static_cast<int32_t>(steps_.size());
     steps_.push_back(s);
-    for (const ValueRef& v : node.inputs) last_use[slot(v)] = step_of_node[i];
   }
-  // Group releases by step.
-  std::vector<std::vector<int32_t>> frees(steps_.size());
-  for (int32_t sl = 0; sl < num_slots_; ++sl)
-    if (last_use[sl] >= 0 && !pinned[sl]) frees[last_use[sl]].push_back(sl);
-  for (size_t s = 0; s < steps_.size(); ++s) {
-    steps_[s].free_begin = static_cast<int32_t>(free_slots_.size());
-    steps_[s].free_count = static_cast<int32_t>(frees[s].size());
-    free_slots_.insert(free_slots_.end(), frees[s].begin(), frees[s].end());
+  // Walking backwards, the first read of a slot seen is its last use: the step moves
+  // the value out of the slot (releasing it) instead of copying it.
+  last_use_.assign(in_slots_.size(), 0);
+  std::vector<bool> seen(num_slots_, false);
+  for (size_t st = steps_.size(); st-- > 0;) {
+    Step& s = steps_[st];
+    for (int32_t k = s.in_count; k-- > 0;) {
+      int32_t sl = in_slots_[s.in_begin + k];
+      if (seen[sl] || pinned[sl]) continue;
+      seen[sl] = true;
+      last_use_[s.in_begin + k] = 1;
+      if (s.node->op->has_trait(kElementwise) && k < 64) s.reusable |= uint64_t{1} << k;
+    }
   }
   for (int32_t p : g.inputs()) input_slots_.push_back(first_slot[p]);
   for (const ValueRef& o : g.outputs()) output_slots_.push_back(slot(o));
@@ -124,7 +125,13 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
       heap_in.resize(s.in_count);
       in = heap_in.data();
     }
-    for (int32_t k = 0; k < s.in_count; ++k) in[k] = slots[in_slots_[s.in_begin + k]];
+    for (int32_t k = 0; k < s.in_count; ++k) {
+      Tensor& src = slots[in_slots_[s.in_begin + k]];
+      if (last_use_[s.in_begin + k])
+        in[k] = std::move(src);
+      else
+        in[k] = src;
+    }
     std::span<const Tensor> ins(in, s.in_count);
     const std::vector<TensorType>* types = &node.outputs;
     if (s.rerun_infer) {
@@ -142,10 +149,10 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
     }
     std::span<Tensor> outs(slots.data() + s.out_slot, types->size());
     KernelContext ctx(*node.op, ins, node.attrs, *types, outs);
+    ctx.set_reusable_inputs(s.reusable);
     node.op->kernel_fn()(ctx);
     for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);
     for (int32_t k = 0; k < s.in_count; ++k) in[k] = Tensor();
-    for (int32_t k = 0; k < s.free_count; ++k) slots[free_slots_[s.free_begin + k]] = Tensor();
   }
   std::vector<Tensor> out;
   out.reserve(output_slots_.size());

@@ -24,16 +24,17 @@ class Plan {
  private:
   struct Step {
     const Node* node;
-    int32_t in_begin, in_count;      // range of in_slots_
-    int32_t out_slot;                // first of the node's consecutive output slots
-    int32_t free_begin, free_count;  // range of free_slots_: released after the step
-    bool rerun_infer;                // shapes not static, or inference reads values
+    int32_t in_begin, in_count;  // range of in_slots_ / last_use_
+    int32_t out_slot;            // first of the node's consecutive output slots
+    bool rerun_infer;            // shapes not static, or inference reads values
+    uint64_t reusable;           // inputs an elementwise kernel may overwrite
   };
   void check_input(int i, const Tensor& t) const;
 
   Ref<Graph> graph_;
   std::vector<Step> steps_;
-  std::vector<int32_t> in_slots_, free_slots_;
+  std::vector<int32_t> in_slots_;
+  std::vector<uint8_t> last_use_;  // per step input: the slot is read for the last time
   std::vector<int32_t> input_slots_;
   std::vector<std::pair<int32_t, Tensor>> constants_;
   std::vector<int32_t> output_slots_;
