@@ -35,6 +35,7 @@ void init_dtypes(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_ops(nb::module_& m);
 void init_graph(nb::module_& m);
+void init_function(nb::module_& m);
 
 // A tensor's shape for Python: a tuple with None for unknown dims, None if rank unknown.
 nb::object shape_of(const Tensor& t);

@@ -9,5 +9,6 @@ NB_MODULE(_C, m) {
   loom::py::init_tensor(m);
   loom::py::init_ops(m);
   loom::py::init_graph(m);
+  loom::py::init_function(m);
   loom::py::init_random(m);
 }

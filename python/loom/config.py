@@ -2,6 +2,8 @@
 
 import os
 
+from loom import _C
+
 from loom._api import export
 
 _run_eagerly = False
@@ -18,6 +20,7 @@ def run_functions_eagerly(run_eagerly):
     """When True, loom.function calls the Python body directly (no tracing)."""
     global _run_eagerly
     _run_eagerly = bool(run_eagerly)
+    _C._set_functions_run_eagerly(_run_eagerly)
 
 
 @export("config.functions_run_eagerly")

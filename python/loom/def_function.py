@@ -21,6 +21,7 @@ from loom.function_retracing import RetracingMonitor
 from loom.tensor_spec import TensorSpec
 
 _tracing_now = threading.local()  # the Functions whose body this thread is tracing
+_MISS = object()  # the C++ fast path's answer when Python must handle a call
 
 
 class ConcreteFunction:
@@ -35,6 +36,21 @@ class ConcreteFunction:
         self._outputs_template = outputs_template
         self._arg_names = arg_names
         self._graph_view = None
+        # How the C++ fast path packs outputs (see init_function.cc), None if it cannot.
+        t = outputs_template
+        leaves = isinstance(t, (tuple, list)) and all(type(x) is keys.Leaf for x in t)
+        ordered = leaves and [x.index for x in t] == list(range(len(t)))
+        self._fast_kind = (
+            0
+            if type(t) is keys.Leaf
+            else 3
+            if t is None
+            else 1
+            if ordered and type(t) is tuple
+            else 2
+            if ordered and type(t) is list
+            else None
+        )
 
     # --- inspection --------------------------------------------------------------
 
@@ -134,6 +150,7 @@ class Function:
         self._traces = []  # (signature, ConcreteFunction), in trace order
         self._lock = threading.RLock()
         self._retracing = RetracingMonitor(self._name)
+        self._fast = _C.CallCache(len(params) if self._fast_bind is not None else -1)
         self._instances = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function)
 
@@ -185,6 +202,11 @@ class Function:
         return bound
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            # Tensors and Python scalars hitting a known trace never leave C++.
+            result = self._fast.call(args, _MISS)
+            if result is not _MISS:
+                return result
         if config.functions_run_eagerly():
             return self._python_function(*args, **kwargs)
         if _C.is_tracing():
@@ -196,6 +218,8 @@ class Function:
             concrete = self._lookup_or_trace(key, bound)
         else:
             self._retracing.called(False)
+        if not kwargs and self._fast_bind is not None and concrete._fast_kind is not None:
+            self._fast.insert(args, concrete._plan, concrete._captures, concrete._fast_kind)
         return concrete._call_flat(tensors)
 
     def __repr__(self):
@@ -253,6 +277,7 @@ class Function:
                         signature = keys.relax(signature, [s for s, _ in self._traces])
                     concrete = self._concrete_for(signature, bound)
             traced = len(self._traces) > traces_before
+            self._retracing.called_from_cache(self._fast.take_hits())
             self._retracing.called(traced, signature, self._traces[:-1], bound.names)
             self._exact[key] = concrete
             return concrete

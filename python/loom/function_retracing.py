@@ -17,6 +17,10 @@ class RetracingMonitor:
         self._recent = collections.deque(maxlen=_WINDOW)
         self._warnings = 0
 
+    def called_from_cache(self, count):
+        """Records `count` calls the C++ fast path served without tracing."""
+        self._recent.extend([False] * min(count, _WINDOW))
+
     def called(self, traced, signature=None, traces=(), names=()):
         self._recent.append(traced)
         if not traced or self._warnings >= _MAX_WARNINGS:

@@ -19,7 +19,10 @@ def _binary_assert(compare, text):
         y = _C.convert_to_tensor(y, x.dtype) if not isinstance(y, _C.Tensor) else y
         data = data if data is not None else ["x =", x, "y =", y]
         return _assert_all(
-            compare(x, y), f"Condition x {text} y did not hold element-wise:", message, data,
+            compare(x, y),
+            f"Condition x {text} y did not hold element-wise:",
+            message,
+            data,
             summarize,
         )
 
@@ -29,9 +32,7 @@ def _binary_assert(compare, text):
 assert_equal = export("debugging.assert_equal", "assert_equal")(
     _binary_assert(logic_ops.equal, "==")
 )
-assert_none_equal = export("debugging.assert_none_equal")(
-    _binary_assert(logic_ops.not_equal, "!=")
-)
+assert_none_equal = export("debugging.assert_none_equal")(_binary_assert(logic_ops.not_equal, "!="))
 assert_less = export("debugging.assert_less", "assert_less")(_binary_assert(logic_ops.less, "<"))
 assert_less_equal = export("debugging.assert_less_equal")(
     _binary_assert(logic_ops.less_equal, "<=")
@@ -49,8 +50,11 @@ def _sign_assert(compare, text):
         x = _C.convert_to_tensor(x)
         data = data if data is not None else ["x =", x]
         return _assert_all(
-            compare(x, _C.convert_to_tensor(0, x.dtype)), f"Condition x {text} did not hold "
-            "element-wise:", message, data, summarize,
+            compare(x, _C.convert_to_tensor(0, x.dtype)),
+            f"Condition x {text} did not hold element-wise:",
+            message,
+            data,
+            summarize,
         )
 
     return assert_fn
@@ -72,8 +76,10 @@ def assert_rank(x, rank, message=None, name=None):
     x = _C.convert_to_tensor(x)
     if x.shape.rank is not None and x.shape.rank != int(rank):
         prefix = f"{message} " if message else ""
-        raise ValueError(f"{prefix}Tensor must have rank {int(rank)}. Received rank "
-                         f"{x.shape.rank}, shape {x.shape}")
+        raise ValueError(
+            f"{prefix}Tensor must have rank {int(rank)}. Received rank "
+            f"{x.shape.rank}, shape {x.shape}"
+        )
 
 
 @export("debugging.assert_type", "assert_type")
@@ -82,8 +88,9 @@ def assert_type(tensor, tf_type, message=None, name=None):
 
     if tensor.dtype != as_dtype(tf_type):
         prefix = f"{message} " if message else ""
-        raise TypeError(f"{prefix}tensor must be of type {as_dtype(tf_type).name}, got "
-                        f"{tensor.dtype.name}")
+        raise TypeError(
+            f"{prefix}tensor must be of type {as_dtype(tf_type).name}, got {tensor.dtype.name}"
+        )
 
 
 @export("debugging.is_numeric_tensor", "is_numeric_tensor")
@@ -94,4 +101,3 @@ def is_numeric_tensor(tensor):
 @export("debugging.assert_all_finite")
 def assert_all_finite(t, message, name=None):
     return logging_ops.check_numerics(t, message)
-

@@ -20,9 +20,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     """(mean, variance) of `x` over `axes`; variance is the mean squared deviation."""
     x = _C.convert_to_tensor(x)
     mean = reduce_ops.reduce_mean(x, axes, keepdims=True)
-    variance = reduce_ops.reduce_mean(
-        math_ops.squared_difference(x, mean), axes, keepdims=True
-    )
+    variance = reduce_ops.reduce_mean(math_ops.squared_difference(x, mean), axes, keepdims=True)
     if not keepdims:
         mean = reduce_ops.reduce_mean(x, axes, keepdims=False)
         variance = array_ops.reshape(variance, array_ops.shape(mean))
