@@ -148,6 +148,9 @@ class Function:
         )
         self._exact = {}  # cache key -> ConcreteFunction (the fast path)
         self._traces = []  # (signature, ConcreteFunction), in trace order
+        self._by_signature = {}  # signature -> ConcreteFunction
+        self._by_outline = {}  # keys.outline(signature) -> [(signature, ConcreteFunction)]
+        self._any_rank = []  # traces with an unknown-rank spec: they may match any outline
         self._lock = threading.RLock()
         self._retracing = RetracingMonitor(self._name)
         self._fast = _C.CallCache(len(params) if self._fast_bind is not None else -1)
@@ -283,8 +286,11 @@ class Function:
             return concrete
 
     def _most_specific(self, signature):
+        # Only traces with the same structure, dtypes and ranks (or an unknown rank) can
+        # accept this signature: look at those, not at every trace.
+        candidates = self._by_outline.get(keys.outline(signature), []) + self._any_rank
         best = None
-        for traced, concrete in self._traces:
+        for traced, concrete in candidates:
             if keys.is_subtype(signature, traced) and (
                 best is None or keys.is_subtype(traced, best[0])
             ):
@@ -293,11 +299,16 @@ class Function:
 
     def _concrete_for(self, signature, bound):
         with self._lock:
-            for traced, concrete in self._traces:
-                if keys.same_signature(traced, signature):
-                    return concrete
-            concrete = self._trace(signature, bound)
-            self._traces.append((signature, concrete))
+            concrete = self._by_signature.get(signature)
+            if concrete is None:
+                concrete = self._trace(signature, bound)
+                self._traces.append((signature, concrete))
+                self._by_signature[signature] = concrete
+                outline = keys.outline(signature)
+                if outline is None:
+                    self._any_rank.append((signature, concrete))
+                else:
+                    self._by_outline.setdefault(outline, []).append((signature, concrete))
             return concrete
 
     def _trace(self, signature, bound):

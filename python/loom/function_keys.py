@@ -194,8 +194,28 @@ def _pair_subtype(a, b):
     return is_subtype(a, b)
 
 
-def same_signature(a, b):
-    return a == b
+def _outline(sig):
+    if isinstance(sig, TensorSpec):
+        rank = sig.shape.rank
+        if rank is None:
+            raise _UnknownRank
+        return (sig.dtype, rank)
+    if isinstance(sig, tuple) and sig and sig[0] != "lit":
+        return tuple(_outline(s) for s in sig)
+    return sig
+
+
+class _UnknownRank(Exception):
+    pass
+
+
+def outline(sig):
+    """`sig` without dimension sizes (dtype and rank only); None when a spec has an
+    unknown rank. A call can only reuse traces that share its outline."""
+    try:
+        return _outline(sig)
+    except _UnknownRank:
+        return None
 
 
 def relax(sig, others):
