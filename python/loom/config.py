@@ -3,7 +3,6 @@
 import os
 
 from loom import _C
-
 from loom._api import export
 
 _run_eagerly = False
