@@ -173,6 +173,7 @@ void init_graph(nb::module_& m) {
   nb::class_<Plan>(m, "Plan")
       .def("__init__", [](Plan* p, const GraphHandle& h) { new (p) Plan(h.g); })
       .def_prop_ro("num_steps", &Plan::num_steps)
+      .def_prop_ro("parallel", &Plan::parallel)
       .def("run", [](const Plan& p, const std::vector<Tensor>& inputs) {
         nb::gil_scoped_release release;
         return p.run(inputs);

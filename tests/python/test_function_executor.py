@@ -47,3 +47,47 @@ def test_same_value_used_twice():
         return a * a + a
 
     np.testing.assert_array_equal(f(tf.constant([1.0, 2.0])).numpy(), [6.0, 12.0])
+
+
+def test_independent_heavy_branches_run_in_parallel_and_agree():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(256, 256)).astype(np.float32)
+    b = rng.normal(size=(256, 256)).astype(np.float32)
+
+    @tf.function
+    def two_branches(x, y):
+        left = tf.tanh(tf.matmul(x, y))
+        right = tf.sigmoid(tf.matmul(y, x))
+        return left + right, left * 2.0
+
+    total, doubled = two_branches(tf.constant(a), tf.constant(b))
+    want_left = np.tanh(a @ b)
+    want_right = 1 / (1 + np.exp(-(b @ a)))
+    np.testing.assert_allclose(total.numpy(), want_left + want_right, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(doubled.numpy(), 2 * want_left, rtol=1e-4, atol=1e-4)
+    assert two_branches.get_concrete_function(tf.constant(a), tf.constant(b))._plan.parallel
+
+
+def test_errors_in_a_parallel_run_propagate():
+    @tf.function
+    def f(x, idx):
+        big = tf.matmul(x, x)
+        other = tf.exp(tf.matmul(x, x, transpose_b=True) * 0.0)
+        return tf.gather(big, idx) + tf.gather(other, idx)
+
+    x = tf.ones([256, 256])
+    assert f.get_concrete_function(x, tf.constant([0]))._plan.parallel
+    np.testing.assert_allclose(f(x, tf.constant([1])).numpy(), np.full((1, 256), 257.0))
+    import pytest
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="GatherV2"):
+        f(x, tf.constant([999]))
+    np.testing.assert_allclose(f(x, tf.constant([0])).numpy(), np.full((1, 256), 257.0))
+
+
+def test_small_graphs_stay_sequential():
+    @tf.function
+    def small(x):
+        return x * 2.0 + tf.exp(x)
+
+    assert not small.get_concrete_function(tf.constant([1.0]))._plan.parallel

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "loom/eager/execute.h"
+#include "loom/runtime/thread_pool.h"
 
 namespace loom {
 
@@ -53,6 +54,7 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
   auto slot = [&](ValueRef v) { return first_slot[v.node] + v.index; };
 
   // Slots the graph hands back or that the caller/constants own are never moved out.
+  std::vector<int32_t> step_of_node(n, -1);
   std::vector<bool> pinned(num_slots_, false);
   for (const ValueRef& o : g.outputs()) pinned[slot(o)] = true;
 
@@ -64,6 +66,7 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
       constants_.emplace_back(first_slot[i], std::get<Tensor>(*node.attrs.find("value")));
       continue;
     }
+    step_of_node[i] = static_cast<int32_t>(steps_.size());
     Step s{};
     s.node = &node;
     s.in_begin = static_cast<int32_t>(in_slots_.size());
@@ -89,6 +92,8 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
   }
   for (int32_t p : g.inputs()) input_slots_.push_back(first_slot[p]);
   for (const ValueRef& o : g.outputs()) output_slots_.push_back(slot(o));
+  pinned_ = std::move(pinned);
+  plan_parallelism(step_of_node);
 }
 
 void Plan::check_input(int i, const Tensor& t) const {
@@ -102,62 +107,71 @@ void Plan::check_input(int i, const Tensor& t) const {
           dtype_name(want.dtype), want.shape.to_string(), ", got ", t.debug_string());
 }
 
-std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
+void Plan::run_step(const Step& s, std::vector<Tensor>& slots, bool sequential) const {
+  constexpr int kInline = 8;
+  const Node& node = *s.node;
+  std::array<Tensor, kInline> inline_in;
+  std::vector<Tensor> heap_in;
+  Tensor* in = inline_in.data();
+  if (s.in_count > kInline) {
+    heap_in.resize(s.in_count);
+    in = heap_in.data();
+  }
+  for (int32_t k = 0; k < s.in_count; ++k) {
+    Tensor& src = slots[in_slots_[s.in_begin + k]];
+    // Run in order, a value's last reader may take it; in parallel, readers share it.
+    if (sequential && last_use_[s.in_begin + k])
+      in[k] = std::move(src);
+    else
+      in[k] = src;
+  }
+  std::span<const Tensor> ins(in, s.in_count);
+  const std::vector<TensorType>* types = &node.outputs;
+  std::vector<TensorType> dynamic_types;
+  if (s.rerun_infer) {
+    std::array<InputInfo, kInline> info_inline;
+    std::vector<InputInfo> info_heap;
+    InputInfo* info = info_inline.data();
+    if (s.in_count > kInline) {
+      info_heap.resize(s.in_count);
+      info = info_heap.data();
+    }
+    for (int32_t k = 0; k < s.in_count; ++k) info[k] = {in[k].dtype(), &in[k].shape(), &in[k]};
+    dynamic_types = check_and_infer(*node.op, {info, static_cast<size_t>(s.in_count)}, node.attrs);
+    types = &dynamic_types;
+  }
+  std::span<Tensor> outs(slots.data() + s.out_slot, types->size());
+  KernelContext ctx(*node.op, ins, node.attrs, *types, outs);
+  if (sequential) ctx.set_reusable_inputs(s.reusable);
+  node.op->kernel_fn()(ctx);
+  for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);
+}
+
+void Plan::bind_inputs(std::span<const Tensor> inputs, std::vector<Tensor>& slots) const {
   if (inputs.size() != input_slots_.size())
     raise(ErrorCode::kInvalidArgument, "[", graph_->name(), "] expected ", input_slots_.size(),
           " inputs, got ", inputs.size());
-  ArenaLease lease{arena.acquire(num_slots_)};
-  std::vector<Tensor>& slots = lease.slots;
   for (size_t i = 0; i < inputs.size(); ++i) {
     check_input(static_cast<int>(i), inputs[i]);
     slots[input_slots_[i]] = inputs[i];
   }
   for (const auto& [sl, value] : constants_) slots[sl] = value;
+}
 
-  constexpr int kInline = 8;
-  std::array<Tensor, kInline> inline_in;
-  std::vector<Tensor> heap_in;
-  std::vector<TensorType> dynamic_types;
-  for (const Step& s : steps_) {
-    const Node& node = *s.node;
-    Tensor* in = inline_in.data();
-    if (s.in_count > kInline) {
-      heap_in.resize(s.in_count);
-      in = heap_in.data();
-    }
-    for (int32_t k = 0; k < s.in_count; ++k) {
-      Tensor& src = slots[in_slots_[s.in_begin + k]];
-      if (last_use_[s.in_begin + k])
-        in[k] = std::move(src);
-      else
-        in[k] = src;
-    }
-    std::span<const Tensor> ins(in, s.in_count);
-    const std::vector<TensorType>* types = &node.outputs;
-    if (s.rerun_infer) {
-      std::array<InputInfo, kInline> info_inline;
-      std::vector<InputInfo> info_heap;
-      InputInfo* info = info_inline.data();
-      if (s.in_count > kInline) {
-        info_heap.resize(s.in_count);
-        info = info_heap.data();
-      }
-      for (int32_t k = 0; k < s.in_count; ++k) info[k] = {in[k].dtype(), &in[k].shape(), &in[k]};
-      dynamic_types =
-          check_and_infer(*node.op, {info, static_cast<size_t>(s.in_count)}, node.attrs);
-      types = &dynamic_types;
-    }
-    std::span<Tensor> outs(slots.data() + s.out_slot, types->size());
-    KernelContext ctx(*node.op, ins, node.attrs, *types, outs);
-    ctx.set_reusable_inputs(s.reusable);
-    node.op->kernel_fn()(ctx);
-    for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i);
-    for (int32_t k = 0; k < s.in_count; ++k) in[k] = Tensor();
-  }
+std::vector<Tensor> Plan::collect_outputs(const std::vector<Tensor>& slots) const {
   std::vector<Tensor> out;
   out.reserve(output_slots_.size());
   for (int32_t sl : output_slots_) out.push_back(slots[sl]);
   return out;
+}
+
+std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
+  if (parallel_ && !in_pool_worker() && ThreadPool::global().num_threads() > 0)
+    return run_parallel(inputs);
+  ArenaLease lease{arena.acquire(num_slots_)};
+  bind_inputs(inputs, lease.slots);
+  for (const Step& s : steps_) run_step(s, lease.slots, /*sequential=*/true);
+  return collect_outputs(lease.slots);
 }
 
 }  // namespace loom

@@ -20,6 +20,8 @@ class Plan {
 
   const Graph& graph() const { return *graph_; }
   int num_steps() const { return static_cast<int>(steps_.size()); }
+  // Whether runs use the thread pool (the graph has independent heavy steps).
+  bool parallel() const { return parallel_; }
 
  private:
   struct Step {
@@ -30,6 +32,13 @@ class Plan {
     uint64_t reusable;           // inputs an elementwise kernel may overwrite
   };
   void check_input(int i, const Tensor& t) const;
+  void bind_inputs(std::span<const Tensor> inputs, std::vector<Tensor>& slots) const;
+  std::vector<Tensor> collect_outputs(const std::vector<Tensor>& slots) const;
+  // Runs one step; `sequential` allows moving last-use values and reusing their buffers.
+  void run_step(const Step& s, std::vector<Tensor>& slots, bool sequential) const;
+  // Independent steps on the thread pool (parallel.cc).
+  std::vector<Tensor> run_parallel(std::span<const Tensor> inputs) const;
+  void plan_parallelism(const std::vector<int32_t>& step_of_node);
 
   Ref<Graph> graph_;
   std::vector<Step> steps_;
@@ -39,6 +48,17 @@ class Plan {
   std::vector<std::pair<int32_t, Tensor>> constants_;
   std::vector<int32_t> output_slots_;
   int32_t num_slots_ = 0;
+
+  // For parallel runs: successors and predecessor counts of each step, and how many
+  // step inputs read each slot (a slot is released after its last reader finishes).
+  bool parallel_ = false;
+  std::vector<std::vector<int32_t>> successors_;
+  std::vector<int32_t> num_predecessors_;
+  std::vector<int32_t> readers_;
+  std::vector<bool> pinned_;
 };
+
+// True on the thread pool's worker threads (nested plans there run sequentially).
+bool in_pool_worker();
 
 }  // namespace loom
