@@ -24,6 +24,8 @@ bool is_convertible(nb::handle value);
 bool has_own_dtype(nb::handle value);
 
 nb::object to_numpy(const Tensor& t);
+// A DLPack capsule over the tensor's memory (the tensor stays alive while it is used).
+nb::object dlpack_view(const Tensor& t);
 // Wraps a DLPack-capable CPU array without copying; the tensor keeps it alive.
 Tensor from_dlpack_view(nb::handle obj);
 

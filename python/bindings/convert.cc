@@ -313,6 +313,16 @@ Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
   return t;
 }
 
+nb::object dlpack_view(const Tensor& t) {
+  auto* keep = new Ref<Buffer>(t.buffer());
+  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Ref<Buffer>*>(p); });
+  std::vector<size_t> shape(t.shape().dims().begin(), t.shape().dims().end());
+  // Legacy DLPack cannot mark memory read-only, so this view is exported as writable.
+  nb::ndarray<> arr(const_cast<void*>(t.raw_data()), shape.size(), shape.data(), owner, nullptr,
+                    to_dlpack(t.dtype()));
+  return nb::cast(arr, nb::rv_policy::reference);
+}
+
 nb::object to_numpy(const Tensor& t) {
   if (t.dtype() == DType::kBFloat16) {
     // NumPy has no bfloat16: hand out a (read-only) float32 copy.

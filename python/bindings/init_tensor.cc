@@ -213,8 +213,9 @@ void init_tensor(nb::module_& m) {
 
   // DLPack export goes through nanobind's ndarray, which speaks the protocol.
   cls.def("__dlpack__", [](const Tensor& t, nb::kwargs kwargs) {
-    nb::object arr = to_numpy(t);
-    return arr.attr("__dlpack__")(**kwargs);
+    if (t.is_symbolic()) throw nb::type_error("a symbolic tensor has no memory to export");
+    (void)kwargs;  // a legacy (unversioned) capsule is what every consumer accepts
+    return dlpack_view(t);
   });
   cls.def("__dlpack_device__", [](const Tensor&) { return nb::make_tuple(1, 0); });
 
