@@ -26,14 +26,18 @@ _tracing_now = threading.local()  # the Functions whose body this thread is trac
 class ConcreteFunction:
     """One traced graph with its plan, captures and output structure."""
 
-    def __init__(self, name, graph, captures, signature, outputs_template, arg_names):
+    def __init__(self, name, graph, captures, signature, bound, outputs_template, arg_names, bind):
         self.name = name
         self._graph = _C.optimize(graph, **config.optimizer_flags())
         self._plan = _C.Plan(self._graph)
         self._captures = list(captures)
-        self._signature = signature  # (args, kwargs) with TensorSpecs for tensor leaves
+        self._key_signature = signature  # one function_keys signature entry per argument
+        self._param_names = list(bound.names)
+        # (args, kwargs) as TF shows them, with TensorSpecs for tensor leaves
+        self._signature = keys.public_signature(signature, bound.names, bound.kinds)
         self._outputs_template = outputs_template
-        self._arg_names = arg_names
+        self._arg_names = arg_names  # placeholder names, in graph input order
+        self._bind = bind  # binds call arguments the way the Function does
         self._graph_view = None
 
     # --- inspection --------------------------------------------------------------
@@ -73,9 +77,8 @@ class ConcreteFunction:
     trainable_variables = variables
 
     def pretty_printed_signature(self, verbose=True):
-        args, kwargs = self._signature
-        parts = [f"{n}: {v!r}" for n, v in zip(self._arg_names, args)]
-        parts += [f"{k}: {v!r}" for k, v in kwargs.items()]
+        values = [keys.public_signature((s,), ("_",), (None,))[0][0] for s in self._key_signature]
+        parts = [f"{n}: {v!r}" for n, v in zip(self._param_names, values)]
         return f"{self.name}({', '.join(parts)})"
 
     def __repr__(self):
@@ -95,8 +98,7 @@ class ConcreteFunction:
     def __call__(self, *args, **kwargs):
         """Calls with values matching the traced signature (Python values must equal
         those traced with; tensors must fit their specs)."""
-        bound_args, bound_kwargs = self._signature
-        flat = keys.match_signature(self.name, (bound_args, bound_kwargs), args, kwargs)
+        flat = keys.match_signature(self.name, self._key_signature, self._bind(args, kwargs))
         return self._call_flat(flat)
 
 
@@ -260,8 +262,8 @@ class Function:
     def _most_specific(self, signature):
         best = None
         for traced, concrete in self._traces:
-            if keys.is_subtype(signature, traced) and (
-                best is None or keys.is_subtype(traced, best[0])
+            if keys.signature_is_subtype(signature, traced) and (
+                best is None or keys.signature_is_subtype(traced, best[0])
             ):
                 best = (traced, concrete)
         return None if best is None else best[1]
@@ -292,9 +294,11 @@ class Function:
             self._name,
             tracer.graph,
             tracer.captures(),
-            keys.public_signature(signature),
+            signature,
+            bound,
             template,
             arg_names,
+            self._bind,
         )
 
 
