@@ -308,13 +308,13 @@ def _public(sig):
     if isinstance(sig, tuple) and sig:
         if sig[0] == "lit":
             return math.nan if sig[2] is _NAN else sig[2]
+        if sig[0] == "dict":  # entries are (key, signature) pairs
+            return {k: _public(s) for k, s in sig[1:]}
         items = [_public(s) for s in sig[1:]]
         if sig[0] == "list":
             return items
         if sig[0] == "tuple":
             return tuple(items)
-        if sig[0] == "dict":
-            return {k: _public(s) for k, s in sig[1:]}
         return sig[0](*items)
     return sig
 
