@@ -2,6 +2,7 @@
 // bounds-checked, so truncated or corrupt bytes raise DataLoss instead of crashing.
 #include <cstring>
 
+#include "loom/eager/execute.h"
 #include "loom/graph/graph.h"
 #include "loom/ops/registry.h"
 
@@ -129,8 +130,16 @@ class Reader {
     DType dt = dtype();
     Shape s = shape();
     std::string bytes = str();
+    // Check the size against the bytes present before allocating anything.
+    if (!s.is_fully_defined()) corrupt("tensor shape");
+    uint64_t elements = 1;
+    for (int i = 0; i < s.rank(); ++i) {
+      uint64_t d = static_cast<uint64_t>(s[i]);
+      if (d != 0 && elements > bytes.size() / d) corrupt("tensor size");
+      elements *= d;
+    }
+    if (elements * dtype_size(dt) != bytes.size()) corrupt("tensor size");
     Tensor t = Tensor::empty(dt, s, "deserialize_graph");
-    if (bytes.size() != t.nbytes()) corrupt("tensor size");
     if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
     return t;
   }
@@ -180,6 +189,64 @@ class Reader {
   const char* p_;
   const char* end_;
 };
+
+[[noreturn]] void corrupt_graph(std::string_view why) {
+  raise(ErrorCode::kDataLoss, "graph bytes are truncated or corrupt (", why, ")");
+}
+
+// True when `stored` claims nothing `inferred` does not know (unknown dims are fine).
+bool no_more_specific(const Shape& stored, const Shape& inferred) {
+  if (!stored.has_rank()) return true;
+  if (!inferred.has_rank() || inferred.rank() != stored.rank()) return false;
+  for (int i = 0; i < stored.rank(); ++i)
+    if (stored[i] >= 0 && stored[i] != inferred[i]) return false;
+  return true;
+}
+
+// Well-formed bytes can still describe an impossible graph. The executor trusts each
+// node's recorded types, so re-infer them from the op and its inputs and require the
+// record to agree: no kernel ever runs on types or sizes it did not produce.
+void check_types(Graph& g) {
+  for (int i = 0; i < g.num_nodes(); ++i) {
+    Node& n = g.mutable_node(i);
+    const std::string& op = n.op->name();
+    if (op == "Placeholder" || op == "Const") {
+      const AttrValue* a = n.attrs.find(op == "Const" ? "value" : "dtype");
+      if (n.outputs.size() != 1 || !a) corrupt_graph("malformed " + op + " node '" + n.name + "'");
+      const TensorType& t = n.outputs[0];
+      if (op == "Const") {
+        const Tensor* v = std::get_if<Tensor>(a);
+        if (!v || v->dtype() != t.dtype || !(v->shape() == t.shape))
+          corrupt_graph("constant '" + n.name + "' does not match its type");
+      } else if (!std::holds_alternative<DType>(*a) || std::get<DType>(*a) != t.dtype) {
+        corrupt_graph("placeholder '" + n.name + "' does not match its type");
+      }
+      continue;
+    }
+    std::vector<InputInfo> info(n.inputs.size());
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      const Node& src = g.node(n.inputs[k].node);
+      const TensorType& t = src.outputs[n.inputs[k].index];
+      const Tensor* value = nullptr;
+      if (src.op->name() == "Const") value = &std::get<Tensor>(*src.attrs.find("value"));
+      info[k] = {t.dtype, &t.shape, value};
+    }
+    std::vector<TensorType> inferred;
+    bool value_dependent = false;
+    try {
+      inferred = check_and_infer(*n.op, info, n.attrs, &value_dependent);
+    } catch (const Error& e) {
+      corrupt_graph(std::string("node '") + n.name + "': " + e.what());
+    }
+    if (inferred.size() != n.outputs.size())
+      corrupt_graph("node '" + n.name + "' has the wrong number of outputs");
+    for (size_t k = 0; k < inferred.size(); ++k)
+      if (inferred[k].dtype != n.outputs[k].dtype ||
+          !no_more_specific(n.outputs[k].shape, inferred[k].shape))
+        corrupt_graph("node '" + n.name + "' output types do not match its op");
+    n.value_dependent = n.value_dependent || value_dependent;
+  }
+}
 
 }  // namespace
 
@@ -238,7 +305,7 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
     Node node;
     std::string op = r.str();
     node.op = OpRegistry::global().find(op);
-    if (!node.op) raise(ErrorCode::kNotFound, "graph uses unknown op '", op, "'");
+    if (!node.op) corrupt_graph("unknown op '" + op + "'");
     std::string name = r.str();
     node.inputs.resize(r.count(1 << 20));
     for (auto& v : node.inputs) v = value();
@@ -266,7 +333,16 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
   g->control_outputs().resize(r.count(1 << 20));
   for (auto& c : g->control_outputs()) c = static_cast<int32_t>(r.u64());
   if (!r.done()) r.corrupt("trailing bytes");
-  g->verify();
+  try {
+    g->verify();
+  } catch (const Error& e) {
+    corrupt_graph(e.what());
+  }
+  for (const ValueRef& v : g->outputs())
+    if (v.index < 0) corrupt_graph("output index");
+  for (int32_t c : g->control_outputs())
+    if (c < 0 || c >= g->num_nodes()) corrupt_graph("control output");
+  check_types(*g);
   return g;
 }
 
