@@ -113,6 +113,23 @@ class Reader {
     p_ += n;
     return s;
   }
+  // A name, source or string attr: must be valid UTF-8 (it reaches Python as str).
+  std::string text() {
+    std::string s = str();
+    for (size_t i = 0; i < s.size();) {
+      auto c = static_cast<unsigned char>(s[i]);
+      size_t len = c < 0x80           ? 1
+                   : (c >> 5) == 0x6  ? 2
+                   : (c >> 4) == 0xe  ? 3
+                   : (c >> 3) == 0x1e ? 4
+                                      : 0;
+      if (len == 0 || i + len > s.size()) corrupt("text is not UTF-8");
+      for (size_t k = 1; k < len; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) corrupt("text is not UTF-8");
+      i += len;
+    }
+    return s;
+  }
   DType dtype() {
     uint64_t d = u64();
     if (d >= static_cast<uint64_t>(kNumDTypes)) corrupt("dtype");
@@ -154,7 +171,7 @@ class Reader {
       case 3:
         return f64();
       case 4:
-        return str();
+        return text();
       case 5:
         return dtype();
       case 6: {
@@ -293,7 +310,7 @@ std::string serialize_graph(const Graph& g) {
 Ref<Graph> deserialize_graph(const std::string& bytes) {
   Reader r(bytes);
   r.magic();
-  auto g = Ref<Graph>::adopt(new Graph(r.str()));
+  auto g = Ref<Graph>::adopt(new Graph(r.text()));
   size_t n = r.count(1 << 24);
   auto value = [&]() {
     ValueRef v;
@@ -303,17 +320,17 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
   };
   for (size_t i = 0; i < n; ++i) {
     Node node;
-    std::string op = r.str();
+    std::string op = r.text();
     node.op = OpRegistry::global().find(op);
     if (!node.op) corrupt_graph("unknown op '" + op + "'");
-    std::string name = r.str();
+    std::string name = r.text();
     node.inputs.resize(r.count(1 << 20));
     for (auto& v : node.inputs) v = value();
     node.control_inputs.resize(r.count(1 << 20));
     for (auto& c : node.control_inputs) c = static_cast<int32_t>(r.u64());
     size_t na = r.count(1 << 16);
     for (size_t a = 0; a < na; ++a) {
-      std::string k = r.str();
+      std::string k = r.text();
       node.attrs.set(k, r.attr());
     }
     node.outputs.resize(r.count(1 << 16));
@@ -321,7 +338,7 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
       t.dtype = r.dtype();
       t.shape = r.shape();
     }
-    node.source = r.str();
+    node.source = r.text();
     node.value_dependent = r.u64() != 0;
     int id = g->add_node(std::move(node), name);
     if (g->node(id).name != name) r.corrupt("duplicate node name");
