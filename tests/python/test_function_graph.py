@@ -158,15 +158,17 @@ def test_corrupt_or_truncated_bytes_raise_data_loss():
     for bad in (b"", b"LOOMGRF1", b"NOTAGRAPH" + data[9:], data[: len(data) // 2], data + b"\0"):
         with pytest.raises(tf.errors.DataLossError, match="truncated or corrupt"):
             tf._C.Graph.deserialize(bad)
-    # Every single-byte corruption either fails cleanly or still gives a runnable graph.
+    # Every single-byte corruption or inserted garbage either fails cleanly or gives a
+    # graph whose plan runs (or raises a loom error) without crashing.
+    inputs = [tf.constant([1.0, 2.0]), tf.constant(1.0), tf.constant([1.0, 2.0])]
     for i in range(len(data)):
-        for flip in (0x01, 0xFF):
-            bad = data[:i] + bytes([data[i] ^ flip]) + data[i + 1 :]
+        variants = [data[:i] + bytes([data[i] ^ f]) + data[i + 1 :] for f in (0x01, 0xFF)]
+        variants.append(data[:i] + b"\x80" * 9 + data[i:])
+        for bad in variants:
             try:
-                graph = tf._C.Graph.deserialize(bad)
-            except tf.errors.DataLossError:
-                continue
-            tf._C.Plan(graph)
+                tf._C.Plan(tf._C.Graph.deserialize(bad)).run(inputs)
+            except tf.errors.OpError:
+                pass
 
 
 def test_constant_folding_switch_changes_the_graph(restore_optimizer):

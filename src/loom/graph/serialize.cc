@@ -359,6 +359,14 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
     if (v.index < 0) corrupt_graph("output index");
   for (int32_t c : g->control_outputs())
     if (c < 0 || c >= g->num_nodes()) corrupt_graph("control output");
+  // Every placeholder is fed exactly once, or a kernel would read an empty slot.
+  std::vector<bool> fed(g->num_nodes(), false);
+  for (int32_t p : g->inputs()) {
+    if (fed[p]) corrupt_graph("an input is listed twice");
+    fed[p] = true;
+  }
+  for (int i = 0; i < g->num_nodes(); ++i)
+    if (g->node(i).op->name() == "Placeholder" && !fed[i]) corrupt_graph("unfed placeholder");
   check_types(*g);
   return g;
 }
