@@ -23,6 +23,16 @@ from loom.tensor_spec import TensorSpec
 _Tensor = _C.Tensor
 _LITERALS = (bool, int, float, str, bytes, type(None), complex, range)
 _NAN = ("nan",)
+_NEG_ZERO = ("-0.0",)  # -0.0 == 0.0 in Python, but 1 / -0.0 traced as 0.0 would flip sign
+
+
+def _float_literal(value):
+    """NaN (unequal to itself) and -0.0 (equal to 0.0) as distinct, stable markers."""
+    if math.isnan(value):
+        return _NAN
+    if value == 0.0 and math.copysign(1.0, value) < 0:
+        return _NEG_ZERO
+    return value
 
 
 class Bound:
@@ -99,8 +109,8 @@ def _key(value, tensors):
         tensors.append(value)
         return (value.dtype, value._shape_tuple())
     if isinstance(value, _LITERALS):
-        if isinstance(value, float) and math.isnan(value):
-            return _NAN
+        if isinstance(value, float):
+            return (type(value), _float_literal(value))
         return (type(value), value)
     if isinstance(value, np.ndarray):
         t = _C.convert_to_tensor(value)
@@ -159,7 +169,7 @@ def _sig(value, specs_allowed):
         return (
             "lit",
             type(value),
-            _NAN if isinstance(value, float) and math.isnan(value) else value,
+            _float_literal(value) if isinstance(value, float) else value,
         )
     if isinstance(value, list):
         return ("list",) + tuple(_sig(v, specs_allowed) for v in value)
@@ -307,7 +317,11 @@ def _public(sig):
         return sig.ref()
     if isinstance(sig, tuple) and sig:
         if sig[0] == "lit":
-            return math.nan if sig[2] is _NAN else sig[2]
+            return (
+                {_NAN: math.nan, _NEG_ZERO: -0.0}.get(sig[2], sig[2])
+                if type(sig[2]) is tuple
+                else sig[2]
+            )
         if sig[0] == "dict":  # entries are (key, signature) pairs
             return {k: _public(s) for k, s in sig[1:]}
         items = [_public(s) for s in sig[1:]]

@@ -247,3 +247,17 @@ def test_keyword_and_default_arguments_share_traces():
     assert len(traces) == 1
     assert f(x, z=4).numpy() == 6
     assert len(traces) == 2
+
+
+def test_float_literals_nan_negative_zero_and_numpy_scalars():
+    f, traces = counting(lambda x: tf.constant(1.0) / x)
+    assert f(0.0).numpy() == np.inf
+    assert f(-0.0).numpy() == -np.inf  # -0.0 == 0.0, but must not share the 0.0 graph
+    assert len(traces) == 2
+    assert np.isnan(f(float("nan")).numpy())
+    assert np.isnan(f(float("nan")).numpy())
+    assert len(traces) == 3
+    g, g_traces = counting(lambda x: x)
+    assert g(1.0).dtype == tf.float32
+    g(np.float64(1.0))  # a float subclass: its own type, its own graph
+    assert len(g_traces) == 2
