@@ -30,6 +30,7 @@ struct Entry {
 bool eager_functions = false;  // loom.config.run_functions_eagerly
 
 // Appends the key of one argument; false when the fast path cannot handle it.
+// Exact types only: subclasses (np.float64 is a float) get their own Python keys.
 bool append_key(nb::handle v, std::string& key, std::vector<Tensor>& tensors) {
   PyObject* p = v.ptr();
   if (nb::isinstance<Tensor>(v)) {
@@ -46,7 +47,7 @@ bool append_key(nb::handle v, std::string& key, std::vector<Tensor>& tensors) {
     key += p == Py_True ? "bT" : "bF";
     return true;
   }
-  if (PyLong_Check(p)) {
+  if (PyLong_CheckExact(p)) {
     int overflow = 0;
     long long x = PyLong_AsLongLongAndOverflow(p, &overflow);
     if (overflow) return false;
@@ -54,7 +55,7 @@ bool append_key(nb::handle v, std::string& key, std::vector<Tensor>& tensors) {
     key.append(reinterpret_cast<const char*>(&x), sizeof(x));
     return true;
   }
-  if (PyFloat_Check(p)) {
+  if (PyFloat_CheckExact(p)) {
     double x = PyFloat_AS_DOUBLE(p);
     if (x != x) return false;  // NaN: let Python's rules decide
     key += 'f';
@@ -65,7 +66,7 @@ bool append_key(nb::handle v, std::string& key, std::vector<Tensor>& tensors) {
     key += 'n';
     return true;
   }
-  if (PyUnicode_Check(p)) {
+  if (PyUnicode_CheckExact(p)) {
     Py_ssize_t n = 0;
     const char* s = PyUnicode_AsUTF8AndSize(p, &n);
     if (!s) {

@@ -27,14 +27,18 @@ _MISS = object()  # the C++ fast path's answer when Python must handle a call
 class ConcreteFunction:
     """One traced graph with its plan, captures and output structure."""
 
-    def __init__(self, name, graph, captures, signature, outputs_template, arg_names):
+    def __init__(self, name, graph, captures, signature, bound, outputs_template, arg_names, bind):
         self.name = name
         self._graph = _C.optimize(graph, **config.optimizer_flags())
         self._plan = _C.Plan(self._graph)
         self._captures = list(captures)
-        self._signature = signature  # (args, kwargs) with TensorSpecs for tensor leaves
+        self._key_signature = signature  # one function_keys signature entry per argument
+        self._param_names = list(bound.names)
+        # (args, kwargs) as TF shows them, with TensorSpecs for tensor leaves
+        self._signature = keys.public_signature(signature, bound.names, bound.kinds)
         self._outputs_template = outputs_template
-        self._arg_names = arg_names
+        self._arg_names = arg_names  # placeholder names, in graph input order
+        self._bind = bind  # binds call arguments the way the Function does
         self._graph_view = None
         # How the C++ fast path packs outputs (see init_function.cc), None if it cannot.
         t = outputs_template
@@ -89,9 +93,8 @@ class ConcreteFunction:
     trainable_variables = variables
 
     def pretty_printed_signature(self, verbose=True):
-        args, kwargs = self._signature
-        parts = [f"{n}: {v!r}" for n, v in zip(self._arg_names, args)]
-        parts += [f"{k}: {v!r}" for k, v in kwargs.items()]
+        values = [keys.public_signature((s,), ("_",), (None,))[0][0] for s in self._key_signature]
+        parts = [f"{n}: {v!r}" for n, v in zip(self._param_names, values)]
         return f"{self.name}({', '.join(parts)})"
 
     def __repr__(self):
@@ -111,8 +114,7 @@ class ConcreteFunction:
     def __call__(self, *args, **kwargs):
         """Calls with values matching the traced signature (Python values must equal
         those traced with; tensors must fit their specs)."""
-        bound_args, bound_kwargs = self._signature
-        flat = keys.match_signature(self.name, (bound_args, bound_kwargs), args, kwargs)
+        flat = keys.match_signature(self.name, self._key_signature, self._bind(args, kwargs))
         return self._call_flat(flat)
 
 
@@ -291,8 +293,8 @@ class Function:
         candidates = self._by_outline.get(keys.outline(signature), []) + self._any_rank
         best = None
         for traced, concrete in candidates:
-            if keys.is_subtype(signature, traced) and (
-                best is None or keys.is_subtype(traced, best[0])
+            if keys.signature_is_subtype(signature, traced) and (
+                best is None or keys.signature_is_subtype(traced, best[0])
             ):
                 best = (traced, concrete)
         return None if best is None else best[1]
@@ -328,9 +330,11 @@ class Function:
             self._name,
             tracer.graph,
             tracer.captures(),
-            keys.public_signature(signature),
+            signature,
+            bound,
             template,
             arg_names,
+            self._bind,
         )
 
 

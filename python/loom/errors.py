@@ -69,5 +69,14 @@ UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
 UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
 export("errors.OpError")(OpError)
+
+
+class InaccessibleTensorError(InvalidArgumentError, TypeError):
+    """A symbolic tensor used outside the graph that made it (core code kOutOfScope):
+    an InvalidArgumentError that is also a TypeError, as TF raises for leaked tensors."""
+
+
+export("errors.InaccessibleTensorError")(InaccessibleTensorError)
+_C._register_error_class(17, InaccessibleTensorError)  # loom::ErrorCode::kOutOfScope
 for _name in [n for n in dir() if n.isupper()]:
     export(f"errors.{_name}")(globals()[_name])

@@ -23,6 +23,16 @@ from loom.tensor_spec import TensorSpec
 _Tensor = _C.Tensor
 _LITERALS = (bool, int, float, str, bytes, type(None), complex, range)
 _NAN = ("nan",)
+_NEG_ZERO = ("-0.0",)  # -0.0 == 0.0 in Python, but 1 / -0.0 traced as 0.0 would flip sign
+
+
+def _float_literal(value):
+    """NaN (unequal to itself) and -0.0 (equal to 0.0) as distinct, stable markers."""
+    if math.isnan(value):
+        return _NAN
+    if value == 0.0 and math.copysign(1.0, value) < 0:
+        return _NEG_ZERO
+    return value
 
 
 class Bound:
@@ -67,6 +77,30 @@ def flatten_bound_arguments(signature, ba):
     return Bound(names, kinds, values)
 
 
+class _Obj:
+    """Identity leaf: equal only to the same live object (never by the object's own
+    __eq__, and never once the object is dead, so a new object reusing its id() misses)."""
+
+    __slots__ = ("ref", "_id")
+
+    def __init__(self, ref):
+        self.ref = ref
+        self._id = id(ref())
+
+    def __eq__(self, other):
+        if not isinstance(other, _Obj):
+            return False
+        obj = self.ref()
+        return obj is not None and obj is other.ref()
+
+    def __hash__(self):
+        return self._id
+
+    def __repr__(self):
+        obj = self.ref()
+        return f"<object {obj!r}>" if obj is not None else "<dead object>"
+
+
 # --- keys (every call) -----------------------------------------------------------------
 
 
@@ -75,8 +109,8 @@ def _key(value, tensors):
         tensors.append(value)
         return (value.dtype, value._shape_tuple())
     if isinstance(value, _LITERALS):
-        if isinstance(value, float) and math.isnan(value):
-            return _NAN
+        if isinstance(value, float):
+            return (type(value), _float_literal(value))
         return (type(value), value)
     if isinstance(value, np.ndarray):
         t = _C.convert_to_tensor(value)
@@ -91,19 +125,23 @@ def _key(value, tensors):
         return ("dict",) + tuple((k, _key(value[k], tensors)) for k in _sorted_keys(value))
     if hasattr(value, "__wrapped__") and not isinstance(value, type):
         return _key(value.__wrapped__, tensors)
+    _check_hashable(value)
     try:
-        return ("obj", weakref.ref(value))
-    except TypeError:
-        pass
+        return ("obj", _Obj(weakref.ref(value)))
+    except TypeError:  # not weak-referenceable: keyed (and kept alive) by value
+        return (type(value), value)
+
+
+def _check_hashable(value):
     try:
         hash(value)
     except TypeError:
         raise TypeError(
-            f"Could not generate a cache key for {value!r}: loom.function arguments must be "
-            "tensors, arrays, hashable Python values or structures of them. Make the value "
+            f"Could not generate a cache key for {value!r} (unhashable type "
+            f"'{type(value).__name__}'): loom.function arguments must be tensors, arrays, "
+            "hashable Python values or lists, tuples and dicts of them. Make the value "
             "hashable or pass its tensors instead."
         ) from None
-    return (type(value), value)
 
 
 def _sorted_keys(d):
@@ -122,25 +160,6 @@ def cache_key(bound):
 # --- signatures (misses and tracing) ---------------------------------------------------
 
 
-class _Obj:
-    """Identity leaf: equal only to the same live object."""
-
-    __slots__ = ("ref",)
-
-    def __init__(self, ref):
-        self.ref = ref
-
-    def __eq__(self, other):
-        return isinstance(other, _Obj) and self.ref == other.ref
-
-    def __hash__(self):
-        return hash(self.ref)
-
-    def __repr__(self):
-        obj = self.ref()
-        return f"<object {obj!r}>" if obj is not None else "<dead object>"
-
-
 def _sig(value, specs_allowed):
     if isinstance(value, TensorSpec) and specs_allowed:
         return value
@@ -150,7 +169,7 @@ def _sig(value, specs_allowed):
         return (
             "lit",
             type(value),
-            _NAN if isinstance(value, float) and math.isnan(value) else value,
+            _float_literal(value) if isinstance(value, float) else value,
         )
     if isinstance(value, list):
         return ("list",) + tuple(_sig(v, specs_allowed) for v in value)
@@ -161,6 +180,7 @@ def _sig(value, specs_allowed):
         return ("dict",) + tuple((k, _sig(value[k], specs_allowed)) for k in _sorted_keys(value))
     if hasattr(value, "__wrapped__") and not isinstance(value, type):
         return _sig(value.__wrapped__, specs_allowed)
+    _check_hashable(value)
     try:
         return _Obj(weakref.ref(value))
     except TypeError:
@@ -171,27 +191,40 @@ def signature_of(bound, specs_allowed=False):
     return tuple(_sig(v, specs_allowed) for v in bound.values), None
 
 
+def _is_struct(sig):
+    """A list/tuple/dict/namedtuple node: (kind, children...); leaves are TensorSpecs,
+    ("lit", type, value) tuples and _Obj identities."""
+    return (
+        isinstance(sig, tuple)
+        and len(sig) >= 1
+        and (isinstance(sig[0], type) or (isinstance(sig[0], str) and sig[0] != "lit"))
+    )
+
+
+def _children(sig):
+    """(key, child) pairs of a structure node; dict entries are stored as (key, child)."""
+    if sig[0] == "dict":
+        return list(sig[1:])
+    return list(enumerate(sig[1:]))
+
+
 def is_subtype(sig, traced):
     """True when every call matching `sig` also matches `traced`."""
     if isinstance(traced, TensorSpec):
         return isinstance(sig, TensorSpec) and sig.is_subtype_of(traced)
-    if isinstance(traced, tuple) and traced and traced[0] != "lit":
-        return (
-            isinstance(sig, tuple)
-            and len(sig) == len(traced)
-            and sig[:1] == traced[:1]
-            and all(_pair_subtype(a, b) for a, b in zip(sig[1:], traced[1:]))
+    if _is_struct(traced):
+        if not (_is_struct(sig) and len(sig) == len(traced) and sig[0] == traced[0]):
+            return False
+        return all(
+            ka == kb and is_subtype(a, b)
+            for (ka, a), (kb, b) in zip(_children(sig), _children(traced))
         )
-    return sig == traced
+    return not isinstance(sig, TensorSpec) and sig == traced
 
 
-def _pair_subtype(a, b):
-    # Dict entries are (key, signature) pairs.
-    if isinstance(a, tuple) and len(a) == 2 and isinstance(b, tuple) and len(b) == 2:
-        if not isinstance(a[0], (tuple, TensorSpec)) and a[0] == b[0] and a[0] != "lit":
-            if a[0] not in ("list", "tuple", "dict"):
-                return is_subtype(a[1], b[1])
-    return is_subtype(a, b)
+def signature_is_subtype(sig, traced):
+    """is_subtype for whole signatures (one entry per bound argument)."""
+    return len(sig) == len(traced) and all(is_subtype(a, b) for a, b in zip(sig, traced))
 
 
 def _outline(sig):
@@ -219,11 +252,14 @@ def outline(sig):
 
 
 def relax(sig, others):
-    """`sig` with dimensions that differ from an earlier trace generalized to None."""
+    """`sig` with dimensions that differ from an earlier trace of the same structure
+    generalized to None (reduce_retracing)."""
     for other in others:
-        relaxed = _relax(sig, other)
-        if relaxed is not None:
-            sig = relaxed
+        if len(other) != len(sig):
+            continue
+        relaxed = [_relax(a, b) for a, b in zip(sig, other)]
+        if all(r is not None for r in relaxed):
+            sig = tuple(relaxed)
     return sig
 
 
@@ -232,15 +268,15 @@ def _relax(a, b):
         if not isinstance(b, TensorSpec) or a.dtype != b.dtype:
             return None
         return TensorSpec(a.shape.most_specific_compatible_shape(b.shape), a.dtype, a.name)
-    if isinstance(a, tuple) and a and a[0] != "lit":
-        if not isinstance(b, tuple) or len(a) != len(b) or a[:1] != b[:1]:
+    if _is_struct(a):
+        if not _is_struct(b) or len(a) != len(b) or a[0] != b[0]:
             return None
         parts = [a[0]]
-        for x, y in zip(a[1:], b[1:]):
-            r = _relax(x, y)
+        for (ka, x), (kb, y) in zip(_children(a), _children(b)):
+            r = _relax(x, y) if ka == kb else None
             if r is None:
                 return None
-            parts.append(r)
+            parts.append((ka, r) if a[0] == "dict" else r)
         return tuple(parts)
     return a if a == b else None
 
@@ -249,31 +285,49 @@ def describe_leaf(sig):
     if isinstance(sig, TensorSpec):
         return f"a {sig.dtype.name} tensor of shape {sig.shape}"
     if isinstance(sig, tuple) and sig and sig[0] == "lit":
-        return f"Python {sig[1].__name__} {sig[2]!r}"
+        return f"Python {sig[1].__name__} {_public(sig)!r}"
     if isinstance(sig, _Obj):
         return repr(sig)
-    return f"a {sig[0] if isinstance(sig[0], str) else sig[0].__name__} of {len(sig) - 1}"
+    kind = sig[0] if isinstance(sig[0], str) else sig[0].__name__
+    return f"a {kind} of {len(sig) - 1}"
+
+
+def describe_change(old, new):
+    """ "Python int 1 → 2", "a float32 tensor of shape (3,) → (5,)", ...: what changed."""
+    if isinstance(old, TensorSpec) and isinstance(new, TensorSpec) and old.dtype == new.dtype:
+        return f"{describe_leaf(old)} → {new.shape}"
+    same_literal_type = (
+        isinstance(old, tuple) and isinstance(new, tuple) and old[:2] == new[:2] == ("lit", old[1])
+    )
+    if same_literal_type:
+        return f"{describe_leaf(old)} → {_public(new)!r}"
+    return f"{describe_leaf(old)} → {describe_leaf(new)}"
 
 
 def first_difference(names, new, old, path=""):
     """(argument path, old leaf, new leaf) of the first leaf that differs, or None."""
-    if isinstance(new, tuple) and new and new[0] != "lit" and not isinstance(new, TensorSpec):
-        if isinstance(old, tuple) and len(old) == len(new) and old[:1] == new[:1]:
-            for i, (a, b) in enumerate(zip(new[1:], old[1:])):
-                if new[0] == "dict":
-                    found = first_difference(None, a[1], b[1], f"{path}[{a[0]!r}]")
-                else:
-                    found = first_difference(None, a, b, f"{path}[{i}]")
-                if found:
-                    return found
-            return None
+    if _is_struct(new) and _is_struct(old) and len(old) == len(new) and old[0] == new[0]:
+        for (ka, a), (kb, b) in zip(_children(new), _children(old)):
+            if ka != kb:
+                return path, old, new
+            found = first_difference(None, a, b, f"{path}[{ka!r}]")
+            if found:
+                return found
+        return None
     if new != old:
         return path, old, new
     return None
 
 
-def public_signature(sig):
-    return tuple(_public(s) for s in sig), {}
+def public_signature(sig, names, kinds):
+    """(args, kwargs) as TF shows them: keyword-only arguments go to kwargs."""
+    args, kwargs = [], {}
+    for s, name, kind in zip(sig, names, kinds):
+        if kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD):
+            kwargs[name] = _public(s)
+        else:
+            args.append(_public(s))
+    return tuple(args), kwargs
 
 
 def _public(sig):
@@ -283,14 +337,18 @@ def _public(sig):
         return sig.ref()
     if isinstance(sig, tuple) and sig:
         if sig[0] == "lit":
-            return math.nan if sig[2] is _NAN else sig[2]
+            return (
+                {_NAN: math.nan, _NEG_ZERO: -0.0}.get(sig[2], sig[2])
+                if type(sig[2]) is tuple
+                else sig[2]
+            )
+        if sig[0] == "dict":  # entries are (key, signature) pairs
+            return {k: _public(s) for k, s in sig[1:]}
         items = [_public(s) for s in sig[1:]]
         if sig[0] == "list":
             return items
         if sig[0] == "tuple":
             return tuple(items)
-        if sig[0] == "dict":
-            return {k: _public(s) for k, s in sig[1:]}
         return sig[0](*items)
     return sig
 
@@ -455,35 +513,41 @@ def input_signature_signature(input_signature):
     return tuple(walk(s) for s in input_signature)
 
 
-def match_signature(fn_name, signature, args, kwargs):
-    """Flat tensors for a direct ConcreteFunction call checked against its signature."""
-    sig_args, _ = signature
-    if len(args) != len(sig_args):
+def match_signature(fn_name, signature, bound):
+    """Flat tensors (in placeholder order) for a direct ConcreteFunction call, checked
+    against the traced signature; TypeError naming the argument otherwise."""
+    if len(bound.values) != len(signature):
         raise TypeError(
-            f"{fn_name}(): expected {len(sig_args)} positional arguments, got {len(args)}"
+            f"{fn_name}(): this concrete function takes {len(signature)} arguments, "
+            f"got {len(bound.values)}"
         )
     flat = []
 
-    def walk(spec, value, path):
-        if isinstance(spec, TensorSpec):
-            t = _conform(fn_name, path, spec, value)
-            flat.append(t)
-        elif isinstance(spec, (list, tuple)) and not hasattr(spec, "_fields"):
-            if not isinstance(value, (list, tuple)) or len(value) != len(spec):
-                raise TypeError(f"{fn_name}(): argument {path} must match {spec!r}")
-            for i, (s, v) in enumerate(zip(spec, value)):
-                walk(s, v, f"{path}[{i}]")
-        elif isinstance(spec, dict):
-            for k, s in spec.items():
-                walk(s, value[k], f"{path}[{k!r}]")
-        elif spec is not value and spec != value:
+    def walk(sig, value, path):
+        if isinstance(sig, TensorSpec):
+            if isinstance(value, TensorSpec):
+                raise TypeError(f"{fn_name}(): argument `{path}` must be a tensor, got {value}")
+            flat.append(_conform(fn_name, path, sig, value))
+        elif _is_struct(sig):
+            kind = sig[0]
+            expected = {"list": list, "tuple": tuple, "dict": dict}.get(kind, kind)
+            if type(value) is not expected or len(value) != len(sig) - 1:
+                raise TypeError(
+                    f"{fn_name}(): argument `{path}` was traced as {describe_leaf(sig)}; "
+                    f"got {value!r}"
+                )
+            for key, child in _children(sig):
+                if kind == "dict" and key not in value:
+                    raise TypeError(f"{fn_name}(): argument `{path}` is missing key {key!r}")
+                walk(child, value[key], f"{path}[{key!r}]")
+        elif _sig(value, False) != sig:
             raise TypeError(
-                f"{fn_name}(): argument {path} was traced with the Python value {spec!r}; "
+                f"{fn_name}(): argument `{path}` was traced with {describe_leaf(sig)}; "
                 f"got {value!r}"
             )
 
-    for i, (s, v) in enumerate(zip(sig_args, args)):
-        walk(s, v, f"#{i}")
+    for sig, value, name in zip(signature, bound.values, bound.names):
+        walk(sig, value, name)
     return flat
 
 

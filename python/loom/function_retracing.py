@@ -49,8 +49,8 @@ class RetracingMonitor:
             path, old_leaf, new_leaf = found
             name = names[i] if i < len(names) else f"#{i}"
             return (
-                f"Latest change: argument `{name}{path}`: {keys.describe_leaf(old_leaf)} → "
-                f"{keys.describe_leaf(new_leaf)}; {_advice(new_leaf)}."
+                f"Latest change: argument `{name}{path}`: "
+                f"{keys.describe_change(old_leaf, new_leaf)}; {_advice(new_leaf)}."
             )
         return "Create the function once, outside loops, so its traces can be reused."
 

@@ -2,6 +2,7 @@
 // bounds-checked, so truncated or corrupt bytes raise DataLoss instead of crashing.
 #include <cstring>
 
+#include "loom/eager/execute.h"
 #include "loom/graph/graph.h"
 #include "loom/ops/registry.h"
 
@@ -112,6 +113,23 @@ class Reader {
     p_ += n;
     return s;
   }
+  // A name, source or string attr: must be valid UTF-8 (it reaches Python as str).
+  std::string text() {
+    std::string s = str();
+    for (size_t i = 0; i < s.size();) {
+      auto c = static_cast<unsigned char>(s[i]);
+      size_t len = c < 0x80           ? 1
+                   : (c >> 5) == 0x6  ? 2
+                   : (c >> 4) == 0xe  ? 3
+                   : (c >> 3) == 0x1e ? 4
+                                      : 0;
+      if (len == 0 || i + len > s.size()) corrupt("text is not UTF-8");
+      for (size_t k = 1; k < len; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) corrupt("text is not UTF-8");
+      i += len;
+    }
+    return s;
+  }
   DType dtype() {
     uint64_t d = u64();
     if (d >= static_cast<uint64_t>(kNumDTypes)) corrupt("dtype");
@@ -129,8 +147,16 @@ class Reader {
     DType dt = dtype();
     Shape s = shape();
     std::string bytes = str();
+    // Check the size against the bytes present before allocating anything.
+    if (!s.is_fully_defined()) corrupt("tensor shape");
+    uint64_t elements = 1;
+    for (int i = 0; i < s.rank(); ++i) {
+      uint64_t d = static_cast<uint64_t>(s[i]);
+      if (d != 0 && elements > bytes.size() / d) corrupt("tensor size");
+      elements *= d;
+    }
+    if (elements * dtype_size(dt) != bytes.size()) corrupt("tensor size");
     Tensor t = Tensor::empty(dt, s, "deserialize_graph");
-    if (bytes.size() != t.nbytes()) corrupt("tensor size");
     if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
     return t;
   }
@@ -145,7 +171,7 @@ class Reader {
       case 3:
         return f64();
       case 4:
-        return str();
+        return text();
       case 5:
         return dtype();
       case 6: {
@@ -180,6 +206,64 @@ class Reader {
   const char* p_;
   const char* end_;
 };
+
+[[noreturn]] void corrupt_graph(std::string_view why) {
+  raise(ErrorCode::kDataLoss, "graph bytes are truncated or corrupt (", why, ")");
+}
+
+// True when `stored` claims nothing `inferred` does not know (unknown dims are fine).
+bool no_more_specific(const Shape& stored, const Shape& inferred) {
+  if (!stored.has_rank()) return true;
+  if (!inferred.has_rank() || inferred.rank() != stored.rank()) return false;
+  for (int i = 0; i < stored.rank(); ++i)
+    if (stored[i] >= 0 && stored[i] != inferred[i]) return false;
+  return true;
+}
+
+// Well-formed bytes can still describe an impossible graph. The executor trusts each
+// node's recorded types, so re-infer them from the op and its inputs and require the
+// record to agree: no kernel ever runs on types or sizes it did not produce.
+void check_types(Graph& g) {
+  for (int i = 0; i < g.num_nodes(); ++i) {
+    Node& n = g.mutable_node(i);
+    const std::string& op = n.op->name();
+    if (op == "Placeholder" || op == "Const") {
+      const AttrValue* a = n.attrs.find(op == "Const" ? "value" : "dtype");
+      if (n.outputs.size() != 1 || !a) corrupt_graph("malformed " + op + " node '" + n.name + "'");
+      const TensorType& t = n.outputs[0];
+      if (op == "Const") {
+        const Tensor* v = std::get_if<Tensor>(a);
+        if (!v || v->dtype() != t.dtype || !(v->shape() == t.shape))
+          corrupt_graph("constant '" + n.name + "' does not match its type");
+      } else if (!std::holds_alternative<DType>(*a) || std::get<DType>(*a) != t.dtype) {
+        corrupt_graph("placeholder '" + n.name + "' does not match its type");
+      }
+      continue;
+    }
+    std::vector<InputInfo> info(n.inputs.size());
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      const Node& src = g.node(n.inputs[k].node);
+      const TensorType& t = src.outputs[n.inputs[k].index];
+      const Tensor* value = nullptr;
+      if (src.op->name() == "Const") value = &std::get<Tensor>(*src.attrs.find("value"));
+      info[k] = {t.dtype, &t.shape, value};
+    }
+    std::vector<TensorType> inferred;
+    bool value_dependent = false;
+    try {
+      inferred = check_and_infer(*n.op, info, n.attrs, &value_dependent);
+    } catch (const Error& e) {
+      corrupt_graph(std::string("node '") + n.name + "': " + e.what());
+    }
+    if (inferred.size() != n.outputs.size())
+      corrupt_graph("node '" + n.name + "' has the wrong number of outputs");
+    for (size_t k = 0; k < inferred.size(); ++k)
+      if (inferred[k].dtype != n.outputs[k].dtype ||
+          !no_more_specific(n.outputs[k].shape, inferred[k].shape))
+        corrupt_graph("node '" + n.name + "' output types do not match its op");
+    n.value_dependent = n.value_dependent || value_dependent;
+  }
+}
 
 }  // namespace
 
@@ -226,7 +310,7 @@ std::string serialize_graph(const Graph& g) {
 Ref<Graph> deserialize_graph(const std::string& bytes) {
   Reader r(bytes);
   r.magic();
-  auto g = Ref<Graph>::adopt(new Graph(r.str()));
+  auto g = Ref<Graph>::adopt(new Graph(r.text()));
   size_t n = r.count(1 << 24);
   auto value = [&]() {
     ValueRef v;
@@ -236,17 +320,17 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
   };
   for (size_t i = 0; i < n; ++i) {
     Node node;
-    std::string op = r.str();
+    std::string op = r.text();
     node.op = OpRegistry::global().find(op);
-    if (!node.op) raise(ErrorCode::kNotFound, "graph uses unknown op '", op, "'");
-    std::string name = r.str();
+    if (!node.op) corrupt_graph("unknown op '" + op + "'");
+    std::string name = r.text();
     node.inputs.resize(r.count(1 << 20));
     for (auto& v : node.inputs) v = value();
     node.control_inputs.resize(r.count(1 << 20));
     for (auto& c : node.control_inputs) c = static_cast<int32_t>(r.u64());
     size_t na = r.count(1 << 16);
     for (size_t a = 0; a < na; ++a) {
-      std::string k = r.str();
+      std::string k = r.text();
       node.attrs.set(k, r.attr());
     }
     node.outputs.resize(r.count(1 << 16));
@@ -254,7 +338,7 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
       t.dtype = r.dtype();
       t.shape = r.shape();
     }
-    node.source = r.str();
+    node.source = r.text();
     node.value_dependent = r.u64() != 0;
     int id = g->add_node(std::move(node), name);
     if (g->node(id).name != name) r.corrupt("duplicate node name");
@@ -266,7 +350,24 @@ Ref<Graph> deserialize_graph(const std::string& bytes) {
   g->control_outputs().resize(r.count(1 << 20));
   for (auto& c : g->control_outputs()) c = static_cast<int32_t>(r.u64());
   if (!r.done()) r.corrupt("trailing bytes");
-  g->verify();
+  try {
+    g->verify();
+  } catch (const Error& e) {
+    corrupt_graph(e.what());
+  }
+  for (const ValueRef& v : g->outputs())
+    if (v.index < 0) corrupt_graph("output index");
+  for (int32_t c : g->control_outputs())
+    if (c < 0 || c >= g->num_nodes()) corrupt_graph("control output");
+  // Every placeholder is fed exactly once, or a kernel would read an empty slot.
+  std::vector<bool> fed(g->num_nodes(), false);
+  for (int32_t p : g->inputs()) {
+    if (fed[p]) corrupt_graph("an input is listed twice");
+    fed[p] = true;
+  }
+  for (int i = 0; i < g->num_nodes(); ++i)
+    if (g->node(i).op->name() == "Placeholder" && !fed[i]) corrupt_graph("unfed placeholder");
+  check_types(*g);
   return g;
 }
 

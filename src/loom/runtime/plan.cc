@@ -66,6 +66,9 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
       constants_.emplace_back(first_slot[i], std::get<Tensor>(*node.attrs.find("value")));
       continue;
     }
+    if (!node.op->kernel_fn())
+      raise(ErrorCode::kUnimplemented, "[", node.op->name(), "] node '", node.name,
+            "' has no CPU kernel, so graph '", g.name(), "' cannot run");
     step_of_node[i] = static_cast<int32_t>(steps_.size());
     Step s{};
     s.node = &node;
