@@ -13,6 +13,9 @@ ifdef CI
 CMAKE_FLAGS += -DLOOM_WERROR=ON
 endif
 ACCEPTANCE := ../shared/acceptance
+# ccache keys on paths relative to the checkout, so every clone shares the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: demo test deps build test-cpp test-python format format-check bench clean
 
