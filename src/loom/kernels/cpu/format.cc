@@ -65,6 +65,7 @@ struct Printer {
 }  // namespace
 
 std::string format_tensor(const Tensor& t, int64_t summarize) {
+  if (t.dtype() == DType::kResource) return "<resource>";
   return visit_dtype(t.dtype(), "format", [&]<class T>() {
     const auto& dims = t.shape().dims();
     if (dims.empty()) {
