@@ -147,5 +147,234 @@ def _calls(rng):
     }
 
 
+MIN64, MAX64 = -(2**63), 2**63 - 1
+
+
+def _edge_calls(rng):
+    """Hand-picked values where size or index arithmetic could overflow."""
+    x23 = f32(rng, 2, 3)
+    return {
+        "Range": [
+            ([np.int64(MIN64), np.int64(MAX64), np.int64(1)], {}),
+            ([np.int64(MAX64), np.int64(MIN64), np.int64(-1)], {}),
+            ([np.int64(0), np.int64(10), np.int64(MIN64)], {}),
+            ([np.int32(-(2**31)), np.int32(2**31 - 1), np.int32(2**31 - 1)], {}),
+            ([np.float64(-1e308), np.float64(1e308), np.float64(1e-300)], {}),
+            ([np.float32(0), np.float32(np.nan), np.float32(1)], {}),
+            ([np.float32(0), np.float32(np.inf), np.float32(1)], {}),
+            ([np.float32(0), np.float32(1), np.float32(0)], {}),
+        ],
+        "LinSpace": [([np.float32(0), np.float32(np.nan), np.int64(MAX64)], {})],
+        "Slice": [
+            ([x23, i64(MAX64, 0), i64(1, 1)], {}),
+            ([x23, i64(1, 1), i64(MAX64, 1)], {}),
+            ([x23, i64(2**62, 0), i64(2**62, -1)], {}),
+            ([x23, i64(-1, 0), i64(-1, -1)], {}),
+        ],
+        "StridedSlice": [
+            ([x23, i64(MIN64, MIN64), i64(MAX64, MAX64), i64(1, MIN64)], {}),
+            ([x23, i64(0, 0), i64(2, 3), i64(MIN64, 1)], {}),
+            ([x23, i64(0, 0), i64(2, 3), i64(1, 1)], {"ellipsis_mask": 3}),
+            (
+                [x23, i64(0, 0), i64(2, 3), i64(1, 1)],
+                {"new_axis_mask": MAX64, "shrink_axis_mask": MAX64},
+            ),
+            (
+                [x23, i64(0), i64(2), i64(1)],
+                {"begin_mask": -1, "end_mask": -1, "ellipsis_mask": -1},
+            ),
+            ([x23, i64(*[0] * 70), i64(*[1] * 70), i64(*[1] * 70)], {"new_axis_mask": MAX64}),
+            ([x23, i64(5, 5), i64(7, 7), i64(1, 1)], {"shrink_axis_mask": 3}),
+        ],
+        "Pad": [
+            ([x23, np.array([[2**62, 2**62], [0, 0]], np.int64)], {}),
+            ([x23, np.array([[-2, 0], [0, 0]], np.int64)], {}),
+            ([x23, np.array([[MAX64, 1], [0, 0]], np.int64)], {}),
+        ],
+        "MirrorPad": [
+            ([x23, np.array([[2, 2], [0, 0]], np.int32)], {"mode": "REFLECT"}),
+            ([x23, np.array([[MAX64, 0], [0, 0]], np.int64)], {"mode": "SYMMETRIC"}),
+            (
+                [np.zeros((0, 3), np.float32), np.array([[0, 1], [0, 0]], np.int32)],
+                {"mode": "SYMMETRIC"},
+            ),
+        ],
+        "Tile": [
+            ([x23, i64(2**32, 2**32)], {}),
+            ([np.zeros((0, 3), np.float32), i64(MAX64, 2)], {}),
+            ([x23, i64(-1, 1)], {}),
+        ],
+        "Fill": [
+            ([i64(2**32, 2**32, 2**32), np.float32(0)], {}),
+            ([i64(0, MAX64), np.float32(0)], {}),
+        ],
+        "Reshape": [
+            ([np.zeros((0, 3), np.float32), i64(-1, 0)], {}),
+            ([x23, i64(MAX64, -1)], {}),
+            ([x23, i64(2**32, 2**32, 0)], {}),
+            ([np.zeros((0,), np.float32), i64(MAX64, MAX64, 0)], {}),
+        ],
+        "BroadcastTo": [([x23, i64(MAX64, 2, 3)], {}), ([x23, i64(0, 3)], {})],
+        "Roll": [([x23, i64(MIN64), i64(1)], {}), ([x23, i64(MAX64, MIN64), i64(0, 0)], {})],
+        "ReverseV2": [([x23, i64(MIN64)], {}), ([x23, i64(0, 0)], {})],
+        "ExpandDims": [([x23, np.int64(MIN64)], {}), ([x23, np.int64(3)], {})],
+        "Transpose": [([x23, i64(MIN64, 0)], {}), ([x23, i64(0, 0)], {}), ([x23, i64(1, 2)], {})],
+        "ConcatV2": [([[x23, x23], np.int64(MIN64)], {}), ([[x23, x23], np.int32(-3)], {})],
+        "Pack": [([[x23, x23]], {"axis": MIN64}), ([[x23, x23]], {"axis": 3})],
+        "Unpack": [([x23], {"num": MAX64, "axis": 0}), ([x23], {"num": 2, "axis": MIN64})],
+        "GatherV2": [
+            ([x23, i64(MIN64), np.int64(0)], {}),
+            ([x23, i64(0), np.int64(MIN64)], {}),
+            ([x23, np.zeros((2, 1), np.int64), np.int64(1)], {"batch_dims": MIN64}),
+            ([x23, np.zeros((2, 1), np.int64), np.int64(1)], {"batch_dims": 2}),
+        ],
+        "GatherNd": [
+            ([x23, np.array([[MIN64, 0]], np.int64)], {}),
+            ([x23, np.zeros((2, 5), np.int32)], {}),
+            ([x23, np.zeros((2, 0), np.int32)], {}),
+            ([x23, np.zeros((2, 1), np.int32)], {"batch_dims": MAX64}),
+        ],
+        "ScatterNd": [
+            ([np.array([[MIN64]], np.int64), f32(rng, 1, 3), i64(4, 3)], {}),
+            ([np.array([[0]], np.int64), f32(rng, 1, 3), i64(MAX64, 3)], {}),
+            ([np.array([[0]], np.int64), f32(rng, 1, 3), i64(-4, 3)], {}),
+            ([np.zeros((1, 3), np.int32), f32(rng, 1), i64(4, 3)], {}),
+        ],
+        "TensorScatterUpdate": [
+            ([x23, np.array([[2]], np.int32), f32(rng, 1, 3)], {}),
+            ([x23, np.array([[-1]], np.int32), f32(rng, 1, 3)], {}),
+            ([x23, np.zeros((1, 3), np.int32), f32(rng, 1)], {}),
+        ],
+        "OneHot": [
+            ([i64(MIN64, MAX64), np.int32(3), np.float32(1), np.float32(0)], {}),
+            ([i32(0), np.int32(-1), np.float32(1), np.float32(0)], {}),
+            ([i32(0), np.int32(3), np.float32(1), np.float32(0)], {"axis": -2}),
+            ([i32(0), np.int32(3), np.float32(1), np.float32(0)], {"axis": MIN64}),
+        ],
+        "Cumsum": [([x23, np.int64(MIN64)], {})],
+        "ArgMax": [([x23, np.int64(MIN64)], {}), ([np.zeros((0, 3), np.float32), np.int64(0)], {})],
+        "Sum": [([x23, i64(MIN64)], {}), ([x23, i64(0, 0, -2)], {})],
+        "Softmax": [([x23], {"axis": MIN64})],
+        "Sort": [([x23], {"axis": MAX64})],
+        "TopKV2": [
+            ([x23, np.int32(-1)], {}),
+            ([x23, np.int32(2**31 - 1)], {}),
+            ([f32(rng, 0), np.int32(0)], {}),
+        ],
+        "Multinomial": [
+            ([f32(rng, 2, 4), np.int32(2**31 - 1)], {}),
+            ([f32(rng, 2, 0), np.int32(3)], {}),
+            ([np.full((1, 3), np.nan, np.float32), np.int32(3)], {}),
+            ([np.full((1, 3), -np.inf, np.float32), np.int32(3)], {}),
+        ],
+        "SparseSoftmaxCrossEntropyWithLogits": [
+            ([f32(rng, 2, 3), i64(MIN64, 5)], {}),
+            ([f32(rng, 2, 0), i32(0, 0)], {}),
+        ],
+        "Eye": [
+            ([np.int32(-1), np.int32(3), i32()], {}),
+            ([np.int32(3), np.int32(3), i32(-1, 2)], {}),
+            ([np.int32(2**31 - 1), np.int32(1), i32(2**31 - 1)], {}),
+        ],
+        "Conv2D": [
+            (
+                [f32(rng, 1, 2, 2, 1), f32(rng, 5, 5, 1, 1)],
+                {"strides": [1, 1, 1, 1], "padding": "VALID"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1), f32(rng, 1, 1, 1, 1)],
+                {"strides": [1, 2**40, 2**40, 1], "padding": "SAME"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1), f32(rng, 2, 2, 1, 1)],
+                {"strides": [1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2**40, 2**40, 1]},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1), f32(rng, 1, 1, 1, 1)],
+                {
+                    "strides": [1, 1, 1, 1],
+                    "padding": "EXPLICIT",
+                    "explicit_paddings": [0, 0, MAX64, MAX64, 0, 0, 0, 0],
+                },
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1), f32(rng, 1, 1, 1, 1)],
+                {
+                    "strides": [1, 1, 1, 1],
+                    "padding": "EXPLICIT",
+                    "explicit_paddings": [0, 0, -3, 0, 0, 0, 0, 0],
+                },
+            ),
+            (
+                [f32(rng, 1, 2, 2, 2), f32(rng, 1, 1, 1, 3)],
+                {"strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 0), f32(rng, 1, 1, 0, 3)],
+                {"strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+        ],
+        "MaxPool": [
+            (
+                [f32(rng, 1, 2, 2, 1)],
+                {"ksize": [1, 5, 5, 1], "strides": [1, 1, 1, 1], "padding": "VALID"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1)],
+                {"ksize": [1, MAX64, 1, 1], "strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1)],
+                {"ksize": [1, 1, 1, 1], "strides": [1, MAX64, 1, 1], "padding": "SAME"},
+            ),
+            (
+                [f32(rng, 1, 2, 2, 1)],
+                {"ksize": [2, 1, 1, 1], "strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+        ],
+        "AvgPool": [
+            (
+                [f32(rng, 1, 2, 2, 1)],
+                {"ksize": [1, 0, 0, 1], "strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+            (
+                [f32(rng, 1, 0, 2, 1)],
+                {"ksize": [1, 1, 1, 1], "strides": [1, 1, 1, 1], "padding": "SAME"},
+            ),
+        ],
+        "Einsum": [
+            ([[x23]], {"equation": "ij->ii"}),
+            ([[x23]], {"equation": "ij->k"}),
+            ([[x23, x23]], {"equation": "ij,ij->ij", "N": 5}),
+            ([[x23]], {"equation": "\u00e9j->j"}),
+            ([[x23]], {"equation": "......->"}),
+            ([[x23] * 9], {"equation": ",".join(["ij"] * 9) + "->"}),
+            ([[f32(rng, 2, 2, 2)]], {"equation": "aaa->a"}),
+            ([[x23, f32(rng, 3)]], {"equation": "ij,j"}),
+        ],
+        "PrintV2": [
+            ([[x23]], {"template": "{}{}{}"}),
+            ([[x23]], {"template": "{", "summarize": -5}),
+        ],
+        "BiasAdd": [([f32(rng, 2), f32(rng, 2)], {"data_format": "NCHW"})],
+        "BooleanMask": [
+            ([x23, np.ones((2, 3, 1), bool)], {"axis": 0}),
+            ([x23, np.ones(3, bool)], {"axis": MIN64}),
+        ],
+        "Squeeze": [
+            ([f32(rng, 1, 3, 1)], {"squeeze_dims": [MIN64]}),
+            ([f32(rng, 1, 3, 1)], {"squeeze_dims": [1]}),
+        ],
+        "SplitV": [([f32(rng, 2, 6), i64(MAX64, MAX64, -1), np.int32(1)], {"num_split": 3})],
+        "Split": [([np.int32(-(2**31)), f32(rng, 2, 6)], {"num_split": 2})],
+        "StatelessRandomUniformInt": [([i32(3), i64(1, 2), np.int64(MIN64), np.int64(MAX64)], {})],
+        "RandomUniformInt": [
+            ([i32(3), np.int64(MIN64), np.int64(MAX64)], {}),
+            ([i32(3), np.int32(5), np.int32(5)], {}),
+        ],
+        "StatelessRandomUniform": [([i32(3), i64(1)], {}), ([i32(3), i64(1, 2, 3)], {})],
+    }
+
+
 def seed_calls(op_name, rng):
-    return _calls(rng).get(op_name, [])
+    return _calls(rng).get(op_name, []) + _edge_calls(rng).get(op_name, [])
