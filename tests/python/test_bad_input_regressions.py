@@ -33,3 +33,10 @@ def test_allocation_failure_names_the_op():
     # 2^40 float32 elements pass the element cap but are 4 TiB.
     with pytest.raises(tf.errors.ResourceExhaustedError, match=r"\[Fill\] a float32 tensor"):
         _C.execute(_C.op("Fill"), [np.array([2**20, 2**20], np.int64), np.float32(1)], None)
+
+
+def test_split_v_sizes_that_overflow_when_summed():
+    # 2 + (2^63 - 1) wrapped negative and slipped past the 2^40 total check (found by UBSan).
+    sizes = np.array([2, 2**63 - 1, -1], np.int64)
+    with pytest.raises(InvalidArgument, match=r"\[SplitV\] split sizes add up to more than 2\^40"):
+        _C.execute(_C.op("SplitV"), [np.zeros((6,), np.float32), sizes, 0], {"num_split": 3})

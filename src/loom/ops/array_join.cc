@@ -242,9 +242,10 @@ std::vector<int64_t> resolve_split_sizes(std::vector<int64_t> sizes, int64_t dim
       raise(ErrorCode::kInvalidArgument, "[SplitV] Split size at index ", i,
             " must be >= 0 (or -1 to infer it), got ", sizes[i]);
     } else {
-      total += sizes[i];
-      if (total > kMaxElements)
+      // Compared before adding: the sum of two huge sizes would overflow.
+      if (sizes[i] > kMaxElements - total)
         raise(ErrorCode::kInvalidArgument, "[SplitV] split sizes add up to more than 2^40");
+      total += sizes[i];
     }
   }
   if (dim < 0) {
