@@ -37,8 +37,9 @@ struct Printer {
     out += '[';
     for (int64_t i = 0; i < n; ++i) {
       if (elide && i == summarize) {
-        i = n - summarize;  // jump to the trailing entries
         out += "...";
+        if (summarize == 0) break;  // no trailing entries: jumping to n would read past the end
+        i = n - summarize;          // jump to the trailing entries
         separator(axis);
       }
       if (axis == rank - 1)
