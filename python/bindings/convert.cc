@@ -204,8 +204,8 @@ bool has_own_dtype(nb::handle v) {
 }
 
 bool is_convertible(nb::handle v) {
-  return is_tensor(v) || nb::hasattr(v, "_loom_tensor") || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
-         is_ndarray_like(v) || nb::hasattr(v, "__array__");
+  return is_tensor(v) || nb::hasattr(v, "_loom_tensor") || is_py_bool(v) || is_py_int(v) ||
+         is_py_float(v) || is_sequence(v) || is_ndarray_like(v) || nb::hasattr(v, "__array__");
 }
 
 Tensor to_eager_tensor(nb::handle v, DType dtype, Convert mode) {

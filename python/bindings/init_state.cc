@@ -16,12 +16,12 @@ Shape shape_arg(nb::handle h) {
 
 void init_state(nb::module_& m) {
   m.def("new_variable", [](nb::handle dtype, nb::handle shape, const std::string& name) {
-    auto state = Ref<VariableState>::adopt(new VariableState(dtype_from_py(dtype), shape_arg(shape), name));
+    auto state =
+        Ref<VariableState>::adopt(new VariableState(dtype_from_py(dtype), shape_arg(shape), name));
     return make_resource(std::move(state));
   });
-  m.def("variable_is_initialized", [](const Tensor& handle) {
-    return resource_state(handle, "Variable").initialized();
-  });
+  m.def("variable_is_initialized",
+        [](const Tensor& handle) { return resource_state(handle, "Variable").initialized(); });
   m.def("same_variable", [](const Tensor& a, const Tensor& b) {
     return &resource_state(a, "Variable") == &resource_state(b, "Variable");
   });

@@ -153,7 +153,9 @@ class Function:
         self._by_signature = {}  # signature -> ConcreteFunction
         self._by_outline = {}  # keys.outline(signature) -> [(signature, ConcreteFunction)]
         self._any_rank = []  # traces with an unknown-rank spec: they may match any outline
-        self._first_call_created = None  # did the first trace create variables? (None: no trace yet)
+        self._first_call_created = (
+            None  # did the first trace create variables? (None: no trace yet)
+        )
         self._pending_init = None  # the variable-creating first trace, until it has run once
         self._lock = threading.RLock()
         self._retracing = RetracingMonitor(self._name)

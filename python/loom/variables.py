@@ -131,7 +131,9 @@ class Variable:
 
     def read_value(self):
         return _C.execute(
-            _READ, (self._handle,), {"dtype": self._dtype, "shape": self._shape_attr},
+            _READ,
+            (self._handle,),
+            {"dtype": self._dtype, "shape": self._shape_attr},
             "ReadVariableOp",
         )
 

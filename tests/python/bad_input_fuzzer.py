@@ -26,7 +26,8 @@ import loom
 from loom import _C, errors
 
 ALLOWED = (errors.OpError, TypeError, ValueError)
-DTYPE_NAMES = list(_C.dtype_names())
+# Data dtypes; "resource" tensors are variable handles, made by random_resource.
+DTYPE_NAMES = [d for d in _C.dtype_names() if d != "resource"]
 INT32_EXTREMES = [-(2**31), 2**31 - 1, 2**30, -5, -1]
 INT64_EXTREMES = [-(2**63), 2**63 - 1, 2**62, 2**40, 2**32, -(2**40), -5, -1]
 SMALL_INTS = [-3, -2, -1, 0, 0, 1, 1, 2, 2, 3, 4]
@@ -169,6 +170,8 @@ def random_data(rng):
 
 def random_input(rng, name):
     """An input fitting the role its name suggests, or (sometimes) anything at all."""
+    if name == "resource" and rng.random() < 0.8:
+        return random_resource(rng)
     if rng.random() < 0.2:
         return random_data(rng)
     if name in SHAPE_VECTOR_INPUTS:
@@ -187,6 +190,17 @@ def random_input(rng, name):
     if name in BOOL_INPUTS and rng.random() < 0.7:
         return make_array(rng, "bool", DATA_SHAPES[rng.integers(len(DATA_SHAPES))])
     return random_data(rng)
+
+
+def random_resource(rng):
+    """A variable handle of a random dtype and shape, initialized or not."""
+    dtype = rng.choice(DTYPE_NAMES)
+    shape = DATA_SHAPES[rng.integers(len(DATA_SHAPES))]
+    value = _C.convert_to_tensor(as_input(make_array(rng, dtype, shape), dtype))
+    handle = _C.new_variable(value.dtype, list(value.shape), "fuzz")
+    if rng.random() < 0.7:
+        _C.execute(_C.op("AssignVariableOp"), (handle, value), None)
+    return handle
 
 
 def random_variadic(rng, name):
@@ -346,6 +360,8 @@ def describe_value(x):
         body = np.array2string(x.ravel()[:8], threshold=8, separator=",").replace("\n", "")
         return f"{x.dtype.name}{list(x.shape)}{body if x.size else ''}"
     if isinstance(x, loom.Tensor):
+        if x.dtype.name == "resource":
+            return "resource[]"
         vals = x.numpy().ravel()[:8].tolist() if x.shape.num_elements() else ""
         return f"{x.dtype.name}{list(x.shape)}{vals}"
     return repr(x)

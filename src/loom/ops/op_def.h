@@ -24,7 +24,7 @@ enum Trait : uint32_t {
   kElementwise = 1u << 1,  // output[i] depends only on inputs[i] (after broadcasting)
   kCommutative = 1u << 2,
   kNotDifferentiable = 1u << 3,
-  kRandom = 1u << 4,  // draws from the random state
+  kRandom = 1u << 4,         // draws from the random state
   kResourceRead = 1u << 5,   // reads the variable given as input 0
   kResourceWrite = 1u << 6,  // writes the variable given as input 0
 };

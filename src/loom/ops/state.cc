@@ -73,8 +73,8 @@ void infer_read(InferContext& ctx) {
   if (const auto* dims = std::get_if<std::vector<int64_t>>(&shape))
     ctx.set_output(0, Shape(*dims));  // -1 marks an unknown dimension
   else
-    ctx.set_output(0, std::holds_alternative<Shape>(shape) ? std::get<Shape>(shape)
-                                                            : Shape::unknown_rank());
+    ctx.set_output(
+        0, std::holds_alternative<Shape>(shape) ? std::get<Shape>(shape) : Shape::unknown_rank());
 }
 
 // Declares one of the update ops: the new value is f(old, delta).
