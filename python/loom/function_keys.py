@@ -123,6 +123,8 @@ def _key(value, tensors):
         return (kind,) + tuple(_key(v, tensors) for v in value)
     if isinstance(value, dict):
         return ("dict",) + tuple((k, _key(value[k], tensors)) for k in _sorted_keys(value))
+    if getattr(value, "_loom_variable", False):
+        return ("var", value._unique_id)  # a variable is its resource (its handle is captured)
     if hasattr(value, "__wrapped__") and not isinstance(value, type):
         return _key(value.__wrapped__, tensors)
     _check_hashable(value)
@@ -178,6 +180,8 @@ def _sig(value, specs_allowed):
         return (kind,) + tuple(_sig(v, specs_allowed) for v in value)
     if isinstance(value, dict):
         return ("dict",) + tuple((k, _sig(value[k], specs_allowed)) for k in _sorted_keys(value))
+    if getattr(value, "_loom_variable", False):
+        return ("lit", "var", value._unique_id)
     if hasattr(value, "__wrapped__") and not isinstance(value, type):
         return _sig(value.__wrapped__, specs_allowed)
     _check_hashable(value)
@@ -285,6 +289,8 @@ def describe_leaf(sig):
     if isinstance(sig, TensorSpec):
         return f"a {sig.dtype.name} tensor of shape {sig.shape}"
     if isinstance(sig, tuple) and sig and sig[0] == "lit":
+        if sig[1] == "var":
+            return f"variable #{sig[2]}"
         return f"Python {sig[1].__name__} {_public(sig)!r}"
     if isinstance(sig, _Obj):
         return repr(sig)
