@@ -196,12 +196,51 @@ def bench_function():
     )
 
 
+# --- variables (state issue) -------------------------------------------------------------
+
+
+def bench_variables():
+    v = tf.Variable(1.0)
+    row(
+        "variable read, eager",
+        median_time("v.read_value()", 100_000, globals_=locals()) * 1e6,
+        "µs",
+    )
+    row(
+        "variable assign_add, eager",
+        median_time("v.assign_add(1.0, read_value=False)", 100_000, globals_=locals()) * 1e6,
+        "µs",
+    )
+
+    @tf.function
+    def read():
+        return v.read_value()
+
+    @tf.function
+    def bump():
+        v.assign_add(1.0, read_value=False)
+
+    read()
+    bump()
+    row(
+        "variable read in a function (whole call)",
+        median_time("read()", 50_000, globals_=locals()) * 1e6,
+        "µs",
+    )
+    row(
+        "assign_add in a function (whole call)",
+        median_time("bump()", 50_000, globals_=locals()) * 1e6,
+        "µs",
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     bench_eager()
     bench_function()
+    bench_variables()
     if args.markdown:
         print("| what | Loom | target | reference |")
         print("|---|---|---|---|")

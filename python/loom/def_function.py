@@ -10,7 +10,6 @@ graph), which keeps one flat graph per entry point.
 """
 
 import functools
-import inspect
 import threading
 import weakref
 
@@ -139,6 +138,8 @@ class Function:
         self._reduce_retracing = reduce_retracing
         self._jit_compile = jit_compile
         self._name = name or getattr(python_function, "__name__", "function")
+        import inspect  # imported on first use: it costs ~15 ms of `import loom`
+
         self._signature = inspect.signature(python_function)
         # Plain positional parameters allow binding without inspect (the hot path).
         params = list(self._signature.parameters.values())

@@ -10,7 +10,6 @@ Leaves: tensors and NumPy arrays -> their spec; bool/int/float/str/bytes/None ->
 by a weak reference; lists, tuples, namedtuples and dicts -> their structure.
 """
 
-import inspect
 import math
 import weakref
 
@@ -21,6 +20,8 @@ from loom.tensor_shape import TensorShape
 from loom.tensor_spec import TensorSpec
 
 _Tensor = _C.Tensor
+# inspect.Parameter kinds, by value: importing inspect would slow `import loom` down.
+_KEYWORD_ONLY, _VAR_KEYWORD = 3, 4
 _LITERALS = (bool, int, float, str, bytes, type(None), complex, range)
 _NAN = ("nan",)
 _NEG_ZERO = ("-0.0",)  # -0.0 == 0.0 in Python, but 1 / -0.0 traced as 0.0 would flip sign
@@ -47,7 +48,7 @@ class Bound:
         """(args, kwargs) for calling the Python function with `values`."""
         args, kwargs = [], {}
         for name, kind, value in zip(self.names, self.kinds, values):
-            if kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD):
+            if kind in (_KEYWORD_ONLY, _VAR_KEYWORD):
                 kwargs[name] = value
             else:
                 args.append(value)
@@ -329,7 +330,7 @@ def public_signature(sig, names, kinds):
     """(args, kwargs) as TF shows them: keyword-only arguments go to kwargs."""
     args, kwargs = [], {}
     for s, name, kind in zip(sig, names, kinds):
-        if kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD):
+        if kind in (_KEYWORD_ONLY, _VAR_KEYWORD):
             kwargs[name] = _public(s)
         else:
             args.append(_public(s))
