@@ -152,7 +152,7 @@ class Function:
         self._exact = {}  # cache key -> ConcreteFunction (the fast path)
         self._traces = []  # (signature, ConcreteFunction), in trace order
         self._by_signature = {}  # signature -> ConcreteFunction
-        self._by_outline = {}  # keys.outline(signature) -> [(signature, ConcreteFunction)]
+        self._by_outline = {}  # outline -> [(signature, ConcreteFunction)] with None dims
         self._any_rank = []  # traces with an unknown-rank spec: they may match any outline
         self._first_call_created = (
             None  # did the first trace create variables? (None: no trace yet)
@@ -301,8 +301,11 @@ class Function:
             return concrete, result
 
     def _most_specific(self, signature):
-        # Only traces with the same structure, dtypes and ranks (or an unknown rank) can
-        # accept this signature: look at those, not at every trace.
+        exact = self._by_signature.get(signature)
+        if exact is not None:
+            return exact
+        # Otherwise only traces with None dimensions can accept it, and only those with the
+        # same structure, dtypes and ranks (or an unknown rank): look at those alone.
         candidates = self._by_outline.get(keys.outline(signature), []) + self._any_rank
         best = None
         for traced, concrete in candidates:
@@ -334,7 +337,7 @@ class Function:
                 outline = keys.outline(signature)
                 if outline is None:
                     self._any_rank.append((signature, concrete))
-                else:
+                elif not keys.fully_defined(signature):
                     self._by_outline.setdefault(outline, []).append((signature, concrete))
             return concrete
 

@@ -247,6 +247,15 @@ class _UnknownRank(Exception):
     pass
 
 
+def fully_defined(sig):
+    """True when no tensor spec in `sig` has an unknown dimension or rank."""
+    if isinstance(sig, TensorSpec):
+        return sig.shape.is_fully_defined()
+    if isinstance(sig, tuple) and sig and sig[0] != "lit":
+        return all(fully_defined(s) for s in sig)
+    return True
+
+
 def outline(sig):
     """`sig` without dimension sizes (dtype and rank only); None when a spec has an
     unknown rank. A call can only reuse traces that share its outline."""
