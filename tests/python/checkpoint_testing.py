@@ -16,8 +16,11 @@ class StandInVariable:
         value = np.asarray(
             initial_value.numpy() if hasattr(initial_value, "numpy") else initial_value
         )
-        if dtype is None:
-            dtype = tf.as_dtype(value.dtype if value.dtype != np.float64 else "float32")
+        if dtype is None:  # NumPy values keep their dtype; Python floats become float32
+            numpy_input = isinstance(initial_value, (np.ndarray, np.generic))
+            dtype = tf.as_dtype(
+                value.dtype if numpy_input or value.dtype != np.float64 else "float32"
+            )
         self._value = np.array(value, dtype=dtype.as_numpy_dtype)
         self._dtype = dtype
         self.trainable = trainable

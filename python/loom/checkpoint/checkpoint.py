@@ -82,13 +82,12 @@ class CheckpointLoadStatus:
 
     def _plan(self):
         """(assignments, mismatches) for variables now in the graph that have values."""
-        assignments, mismatches = [], {}
+        assignments, mismatches, planned = [], {}, set()
         for path, variable in variable_paths(self._checkpoint):
             key = self._objects.get(path)
-            if key is None or id(variable) in self._restored:
+            if key is None or id(variable) in self._restored or id(variable) in planned:
                 continue
-            if any(v is variable for _, v, _ in assignments):
-                continue
+            planned.add(id(variable))
             dtype_name, value = self._tensors[key]
             want_dtype, want_shape = _variable_dtype_name(variable), _variable_shape(variable)
             if dtype_name != want_dtype or not _shape_matches(want_shape, value.shape):

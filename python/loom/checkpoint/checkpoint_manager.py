@@ -47,6 +47,21 @@ class CheckpointManager:
         self._last_checkpoint_step = None
         self._init_fn = init_fn
         self._recover_state()
+        self._remove_temp_files(checkpoint_name)
+
+    def _remove_temp_files(self, checkpoint_name):
+        """Temp files a writer killed mid-save left (one writer per directory, as in TF)."""
+        stems = (f".{checkpoint_name}-", f".{checkpoint_state.STATE_FILENAME}.")
+        try:
+            names = os.listdir(self._directory)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith(stems) and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(self._directory, name))
+                except OSError:
+                    pass
 
     def _recover_state(self):
         state = checkpoint_state.read_state(self._directory)
