@@ -419,3 +419,18 @@ def test_sigkill_during_saves_leaves_latest_checkpoint_loadable(tmp_path):
         assert not [n for n in os.listdir(directory) if n.endswith(".tmp")]  # swept
         last_step = step
     assert last_step >= 1
+
+
+def test_root_children_are_top_level_and_overwrite_keeps_one_data_file(tmp_path):
+    m = Dense()
+    ckpt = tf.train.Checkpoint(root=m, extra=tf.Variable(np.float32(1.0)))
+    prefix = str(tmp_path / "r")
+    ckpt.write(prefix)
+    fill(m, 4)
+    ckpt.write(prefix)  # same prefix again: the old data file is replaced, not kept
+    manifest = json.loads(open(prefix + ".index").read())
+    assert sorted(manifest["objects"]) == ["bias", "extra", "kernel"]
+    assert sorted(os.listdir(tmp_path)) == sorted(["r.index", manifest["data_file"]])
+    fresh = Dense()
+    tf.train.Checkpoint(root=fresh).read(prefix).expect_partial()
+    assert_same(values(fresh), values(m))

@@ -62,6 +62,7 @@ def write_atomically(path, chunks):
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make checkpoints private to the writer
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
                 f.write(chunk)
