@@ -38,6 +38,7 @@ void init_tensor(nb::module_& m);
 void init_ops(nb::module_& m);
 void init_graph(nb::module_& m);
 void init_function(nb::module_& m);
+void init_state(nb::module_& m);
 
 // A tensor's shape for Python: a tuple with None for unknown dims, None if rank unknown.
 nb::object shape_of(const Tensor& t);

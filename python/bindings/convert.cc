@@ -200,11 +200,11 @@ Tensor from_numpy(nb::handle v) {
 }  // namespace
 
 bool has_own_dtype(nb::handle v) {
-  return is_tensor(v) || is_ndarray_like(v);
+  return is_tensor(v) || is_ndarray_like(v) || nb::hasattr(v, "_loom_tensor");
 }
 
 bool is_convertible(nb::handle v) {
-  return is_tensor(v) || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
+  return is_tensor(v) || nb::hasattr(v, "_loom_tensor") || is_py_bool(v) || is_py_int(v) || is_py_float(v) || is_sequence(v) ||
          is_ndarray_like(v) || nb::hasattr(v, "__array__");
 }
 
@@ -237,6 +237,8 @@ Tensor to_eager_tensor(nb::handle v, DType dtype, Convert mode) {
                 [&]<class T>() { store_scalar<T>(v.ptr(), t.mutable_data<T>(), 0, dt); });
     return t;
   }
+  // Objects standing for a tensor (variables) convert through their own method.
+  if (nb::hasattr(v, "_loom_tensor")) return to_eager_tensor(v.attr("_loom_tensor")(), dtype, mode);
   if (is_sequence(v)) {
     ListScan s;
     scan(v, 0, s);
@@ -308,12 +310,14 @@ Tensor from_dlpack_view(nb::handle obj) {
 Tensor to_tensor(nb::handle v, DType dtype, Convert mode) {
   Tensor t = to_eager_tensor(v, dtype, mode);
   // Values made from Python while tracing are constants of the graph, not captures.
-  if (!nb::isinstance<Tensor>(v))
+  if (!nb::isinstance<Tensor>(v) && !t.is_symbolic())
     if (GraphBuilder* b = current_builder()) return b->constant(t);
   return t;
 }
 
 nb::object dlpack_view(const Tensor& t) {
+  if (t.dtype() == DType::kResource)
+    throw nb::type_error("a resource tensor (a variable's handle) cannot be exported");
   auto* keep = new Ref<Buffer>(t.buffer());
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Ref<Buffer>*>(p); });
   std::vector<size_t> shape(t.shape().dims().begin(), t.shape().dims().end());
@@ -324,6 +328,8 @@ nb::object dlpack_view(const Tensor& t) {
 }
 
 nb::object to_numpy(const Tensor& t) {
+  if (t.dtype() == DType::kResource)
+    throw nb::type_error("a resource tensor (a variable's handle) has no NumPy value");
   if (t.dtype() == DType::kBFloat16) {
     // NumPy has no bfloat16: hand out a (read-only) float32 copy.
     Tensor f = Tensor::empty(DType::kFloat32, t.shape(), "numpy");

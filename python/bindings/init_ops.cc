@@ -60,6 +60,10 @@ std::vector<Tensor> convert_inputs(const OpDef& op, nb::handle inputs) {
     ++pos;
   }
   const int n = static_cast<int>(flat.size());
+  // Checked here too: the conversion below indexes the declared inputs by position.
+  if (!op.has_variadic_input() && flat.size() != op.inputs().size())
+    raise(ErrorCode::kInvalidArgument, "[", op.name(), "] expected ", op.inputs().size(),
+          " inputs, got ", n);
   std::vector<Tensor> out(n);
   std::vector<DType> bound(op.type_vars().size(), DType::kInvalid);
   auto target = [&](int i) -> std::pair<DType, int> {

@@ -10,5 +10,6 @@ NB_MODULE(_C, m) {
   loom::py::init_ops(m);
   loom::py::init_graph(m);
   loom::py::init_function(m);
+  loom::py::init_state(m);
   loom::py::init_random(m);
 }

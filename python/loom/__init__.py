@@ -18,6 +18,7 @@ from loom import (  # noqa: F401
     ops,  # publishes every op family
     tensor_shape,
     tensor_spec,
+    variables,
 )
 
 __version__ = "0.1.0"

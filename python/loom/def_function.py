@@ -14,7 +14,7 @@ import inspect
 import threading
 import weakref
 
-from loom import _C, config
+from loom import _C, config, variables
 from loom import function_keys as keys
 from loom._api import export
 from loom.function_retracing import RetracingMonitor
@@ -153,6 +153,8 @@ class Function:
         self._by_signature = {}  # signature -> ConcreteFunction
         self._by_outline = {}  # keys.outline(signature) -> [(signature, ConcreteFunction)]
         self._any_rank = []  # traces with an unknown-rank spec: they may match any outline
+        self._first_call_created = None  # did the first trace create variables? (None: no trace yet)
+        self._pending_init = None  # the variable-creating first trace, until it has run once
         self._lock = threading.RLock()
         self._retracing = RetracingMonitor(self._name)
         self._fast = _C.CallCache(len(params) if self._fast_bind is not None else -1)
@@ -219,13 +221,14 @@ class Function:
         bound = self._bind(args, kwargs)
         key, tensors = keys.cache_key(bound)
         concrete = self._exact.get(key)
+        result = _MISS
         if concrete is None:
-            concrete = self._lookup_or_trace(key, bound)
+            concrete, result = self._lookup_or_trace(key, bound, tensors)
         else:
             self._retracing.called(False)
         if not kwargs and self._fast_bind is not None and concrete._fast_kind is not None:
             self._fast.insert(args, concrete._plan, concrete._captures, concrete._fast_kind)
-        return concrete._call_flat(tensors)
+        return concrete._call_flat(tensors) if result is _MISS else result
 
     def __repr__(self):
         return f"<loom.function {self._name}>"
@@ -263,12 +266,15 @@ class Function:
         finally:
             active.pop()
 
-    def _lookup_or_trace(self, key, bound):
+    def _lookup_or_trace(self, key, bound, tensors):
+        """(ConcreteFunction for the key, result of this call or _MISS). The call's result
+        is computed here only when the first trace created variables: that trace's graph
+        (which initializes them) must run once before any other call."""
         with self._lock:
             concrete = self._exact.get(key)
             if concrete is not None:
                 self._retracing.called(False)
-                return concrete
+                return concrete, _MISS
             traces_before = len(self._traces)
             if self._input_signature is not None:
                 # Arguments were already checked against the signature: one trace serves all.
@@ -284,8 +290,12 @@ class Function:
             traced = len(self._traces) > traces_before
             self._retracing.called_from_cache(self._fast.take_hits())
             self._retracing.called(traced, signature, self._traces[:-1], bound.names)
+            result = _MISS
+            if self._pending_init is not None:
+                init, self._pending_init = self._pending_init, None
+                result = init._call_flat(tensors)
             self._exact[key] = concrete
-            return concrete
+            return concrete, result
 
     def _most_specific(self, signature):
         # Only traces with the same structure, dtypes and ranks (or an unknown rank) can
@@ -302,8 +312,20 @@ class Function:
     def _concrete_for(self, signature, bound):
         with self._lock:
             concrete = self._by_signature.get(signature)
-            if concrete is None:
-                concrete = self._trace(signature, bound)
+            if concrete is None and self._first_call_created is None:
+                # The first trace may create variables. If it did, trace again with
+                # creation forbidden (as TF does): that trace serves every later call, and
+                # the first one runs once to initialize the variables.
+                first, created = self._trace(signature, bound, allow_variables=True)
+                self._first_call_created = bool(created)
+                if created:
+                    self._pending_init = first
+                    concrete, _ = self._trace(signature, bound, allow_variables=False)
+                else:
+                    concrete = first
+            elif concrete is None:
+                concrete, _ = self._trace(signature, bound, allow_variables=False)
+            if signature not in self._by_signature:
                 self._traces.append((signature, concrete))
                 self._by_signature[signature] = concrete
                 outline = keys.outline(signature)
@@ -313,13 +335,17 @@ class Function:
                     self._by_outline.setdefault(outline, []).append((signature, concrete))
             return concrete
 
-    def _trace(self, signature, bound):
+    def _trace(self, signature, bound, allow_variables):
+        """(ConcreteFunction, variables created while tracing)."""
         active = getattr(_tracing_now, "stack", [])
         active.append(self)
         _tracing_now.stack = active
         tracer = _C.Tracer(self._name)
+        scope = variables.creation_scope(
+            self._name, allow_variables, bool(self._first_call_created)
+        )
         try:
-            with tracer:
+            with tracer, scope:
                 args, kwargs, arg_names = keys.placeholders_for(tracer, signature, bound)
                 outputs = self._python_function(*args, **kwargs)
                 template, flat = keys.flatten_outputs(self._name, outputs)
@@ -335,7 +361,7 @@ class Function:
             template,
             arg_names,
             self._bind,
-        )
+        ), scope.created
 
 
 @export("function")

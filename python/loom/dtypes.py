@@ -29,11 +29,11 @@ class DType:
     is_signed = property(lambda self: not self.is_unsigned)
     is_complex = property(lambda self: False)
     is_quantized = property(lambda self: False)
-    is_numpy_compatible = property(lambda self: self._name != "bfloat16")
+    is_numpy_compatible = property(lambda self: self._name not in ("bfloat16", "resource"))
 
     @property
     def size(self):
-        return 2 if self._name == "bfloat16" else np.dtype(self._np).itemsize
+        return {"bfloat16": 2, "resource": 8}.get(self._name) or np.dtype(self._np).itemsize
 
     @property
     def min(self):
@@ -93,6 +93,7 @@ _NUMPY = {
     "bfloat16": np.float32,  # NumPy has no bfloat16; values come out as float32
     "float32": np.float32,
     "float64": np.float64,
+    "resource": np.object_,  # handles to engine state; they have no NumPy values
 }
 
 _ALL = [DType(i, name, _NUMPY[name]) for i, name in enumerate(_C.dtype_names())]

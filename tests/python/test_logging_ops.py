@@ -56,3 +56,11 @@ def test_check_numerics():
         tf.debugging.check_numerics(tf.constant([1.0, np.nan]), "bad")
     with pytest.raises(tf.errors.InvalidArgumentError, match="Inf"):
         tf.debugging.check_numerics(tf.constant([np.inf], dtype=tf.float64), "bad")
+
+
+def test_print_with_summarize_zero_elides_everything(capfd):
+    # summarize=0 jumped to index n and printed the element past the end (found by ASan).
+    tf.print(tf.constant(np.arange(3)), summarize=0)
+    assert err_lines(capfd) == ["[...]"]
+    tf.print(tf.constant(np.arange(6).reshape(2, 3)), summarize=0)
+    assert err_lines(capfd) == ["[...]"]

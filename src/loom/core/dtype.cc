@@ -23,6 +23,7 @@ constexpr std::array<DTypeInfo, kNumDTypes> kInfo = {{
     {"bfloat16", 2},
     {"float32", 4},
     {"float64", 8},
+    {"resource", sizeof(void*)},
 }};
 }  // namespace
 

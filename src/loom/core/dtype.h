@@ -24,6 +24,7 @@ enum class DType : uint8_t {
   kBFloat16,
   kFloat32,
   kFloat64,
+  kResource,  // a handle to engine state (a variable); never an op's numeric input
   kInvalid,
 };
 inline constexpr int kNumDTypes = static_cast<int>(DType::kInvalid);
@@ -61,6 +62,7 @@ inline constexpr DTypeSet kSigned = kSignedInt | kFloat;
 inline constexpr DTypeSet kBool{DType::kBool};
 inline constexpr DTypeSet kAll = kNumeric | kBool;
 inline constexpr DTypeSet kIndex{DType::kInt32, DType::kInt64};
+inline constexpr DTypeSet kResource{DType::kResource};
 }  // namespace dtypes
 
 std::string_view dtype_name(DType t);          // "float32"

@@ -10,7 +10,18 @@ Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
   impl->dtype = dtype;
   impl->shape = std::move(shape);
   impl->num_elements = n;
-  impl->buffer = Buffer::allocate(static_cast<size_t>(n) * dtype_size(dtype));
+  // The element cap alone still admits terabytes of wide types; refuse those up front, and
+  // name the op when the system has less memory than asked for.
+  const size_t nbytes = static_cast<size_t>(n) * dtype_size(dtype);
+  if (nbytes > static_cast<size_t>(kMaxElements))
+    raise(ErrorCode::kResourceExhausted, "[", op, "] a ", dtype_name(dtype), " tensor of shape ",
+          impl->shape.to_string(), " needs ", nbytes, " bytes, more than 2^40");
+  try {
+    impl->buffer = Buffer::allocate(nbytes);
+  } catch (const Error& e) {
+    raise(ErrorCode::kResourceExhausted, "[", op, "] ", e.what(), " of shape ",
+          impl->shape.to_string());
+  }
   return t;
 }
 

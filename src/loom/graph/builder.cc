@@ -89,11 +89,10 @@ std::vector<Tensor> GraphBuilder::run(const OpDef& op, std::span<const Tensor> i
   n.outputs = check_and_infer(op, info, attrs, &n.value_dependent);
   n.attrs = attrs;
   const bool stateful = op.has_trait(kStateful);
-  // Side effects keep program order: each waits for the previous one.
-  if (stateful && last_stateful_ >= 0) n.control_inputs.push_back(last_stateful_);
+  if (stateful) n.control_inputs = order_after(op, n);
   int id = add(std::move(n), take_next_node_name());
   if (stateful) {
-    last_stateful_ = id;
+    record_effect(op, graph_->node(id), id);
     graph_->control_outputs().push_back(id);
   }
   std::vector<Tensor> out;
@@ -101,6 +100,32 @@ std::vector<Tensor> GraphBuilder::run(const OpDef& op, std::span<const Tensor> i
   for (size_t i = 0; i < graph_->node(id).outputs.size(); ++i)
     out.push_back(output_tensor(id, static_cast<int>(i)));
   return out;
+}
+
+std::vector<int32_t> GraphBuilder::order_after(const OpDef& op, const Node& n) {
+  std::vector<int32_t> deps;
+  if (op.has_trait(kResourceRead) || op.has_trait(kResourceWrite)) {
+    const ResourceOrder& r = resources_[n.inputs[0].node];
+    if (r.last_write >= 0) deps.push_back(r.last_write);
+    // A write also waits for every read since the last write (they must see the old value).
+    if (op.has_trait(kResourceWrite))
+      deps.insert(deps.end(), r.reads_since.begin(), r.reads_since.end());
+  } else if (last_effect_ >= 0) {
+    deps.push_back(last_effect_);
+  }
+  return deps;
+}
+
+void GraphBuilder::record_effect(const OpDef& op, const Node& n, int32_t id) {
+  if (op.has_trait(kResourceWrite)) {
+    ResourceOrder& r = resources_[n.inputs[0].node];
+    r.last_write = id;
+    r.reads_since.clear();
+  } else if (op.has_trait(kResourceRead)) {
+    resources_[n.inputs[0].node].reads_since.push_back(id);
+  } else {
+    last_effect_ = id;
+  }
 }
 
 void GraphBuilder::finish(std::span<const Tensor> outputs) {

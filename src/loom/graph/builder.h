@@ -49,7 +49,16 @@ class GraphBuilder : public OpHandler {
   std::vector<int32_t> capture_placeholders_;
   std::vector<Tensor> captures_;
   std::unordered_map<const TensorImpl*, int32_t> capture_index_;  // impl -> placeholder
-  int32_t last_stateful_ = -1;
+  // Automatic control dependencies: per variable (keyed by its handle's node), the last
+  // write and the reads since; other side effects keep program order among themselves.
+  struct ResourceOrder {
+    int32_t last_write = -1;
+    std::vector<int32_t> reads_since;
+  };
+  std::vector<int32_t> order_after(const OpDef& op, const Node& n);
+  void record_effect(const OpDef& op, const Node& n, int32_t id);
+  std::unordered_map<int32_t, ResourceOrder> resources_;
+  int32_t last_effect_ = -1;
   std::function<std::string()> source_;
 };
 

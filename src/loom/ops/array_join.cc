@@ -171,10 +171,20 @@ void infer_pack(InferContext& ctx) {
   ctx.set_output(0, Shape(std::move(dims)));
 }
 
+// More outputs than this is a mistake, not a split: refused before any is set up (an
+// empty axis divides into any number of pieces).
+constexpr int64_t kMaxPieces = int64_t{1} << 20;
+
+void check_num_pieces(const char* op, const char* attr, int64_t num, int64_t min) {
+  if (num < min || num > kMaxPieces)
+    raise(ErrorCode::kInvalidArgument, "[", op, "] ", attr, " must be in [", min, ", ", kMaxPieces,
+          "], got ", num);
+}
+
 void infer_unpack(InferContext& ctx) {
   const Shape& in = ctx.input_shape(0);
   const int64_t num = ctx.attr_int("num");
-  if (num < 0) raise(ErrorCode::kInvalidArgument, "[Unpack] num must be >= 0, got ", num);
+  check_num_pieces("Unpack", "num", num, 0);
   Shape piece = Shape::unknown_rank();
   if (in.has_rank()) {
     const int rank = in.rank();
@@ -198,6 +208,7 @@ void infer_split(InferContext& ctx) {
   if (num < 1)
     raise(ErrorCode::kInvalidArgument, "[Split] Number of ways to split should be > 0, but got ",
           num);
+  check_num_pieces("Split", "num_split", num, 1);
   require_rank(ctx, 0, 0, "split_dim");
   const Shape& in = ctx.input_shape(1);
   auto axis_value = known_ints(ctx, 0);
@@ -231,9 +242,10 @@ std::vector<int64_t> resolve_split_sizes(std::vector<int64_t> sizes, int64_t dim
       raise(ErrorCode::kInvalidArgument, "[SplitV] Split size at index ", i,
             " must be >= 0 (or -1 to infer it), got ", sizes[i]);
     } else {
-      total += sizes[i];
-      if (total > kMaxElements)
+      // Compared before adding: the sum of two huge sizes would overflow.
+      if (sizes[i] > kMaxElements - total)
         raise(ErrorCode::kInvalidArgument, "[SplitV] split sizes add up to more than 2^40");
+      total += sizes[i];
     }
   }
   if (dim < 0) {
@@ -255,6 +267,7 @@ void infer_split_v(InferContext& ctx) {
   if (num < 1)
     raise(ErrorCode::kInvalidArgument, "[SplitV] Number of ways to split should be > 0, but got ",
           num);
+  check_num_pieces("SplitV", "num_split", num, 1);
   require_rank(ctx, 1, 1, "size_splits");
   require_rank(ctx, 2, 0, "split_dim");
   const Shape& in = ctx.input_shape(0);

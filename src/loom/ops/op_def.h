@@ -25,6 +25,8 @@ enum Trait : uint32_t {
   kCommutative = 1u << 2,
   kNotDifferentiable = 1u << 3,
   kRandom = 1u << 4,  // draws from the random state
+  kResourceRead = 1u << 5,   // reads the variable given as input 0
+  kResourceWrite = 1u << 6,  // writes the variable given as input 0
 };
 
 struct ArgDef {

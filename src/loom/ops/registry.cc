@@ -17,6 +17,7 @@ OpRegistry::OpRegistry() {
   register_random_ops(*this);
   register_io_ops(*this);
   register_graph_ops(*this);
+  register_state_ops(*this);
 }
 
 OpDef& OpRegistry::add(std::string name) {

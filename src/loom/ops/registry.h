@@ -34,5 +34,6 @@ void register_array_ops(OpRegistry& r);
 void register_random_ops(OpRegistry& r);
 void register_io_ops(OpRegistry& r);
 void register_graph_ops(OpRegistry& r);
+void register_state_ops(OpRegistry& r);
 
 }  // namespace loom

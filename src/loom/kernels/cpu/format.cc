@@ -37,8 +37,9 @@ struct Printer {
     out += '[';
     for (int64_t i = 0; i < n; ++i) {
       if (elide && i == summarize) {
-        i = n - summarize;  // jump to the trailing entries
         out += "...";
+        if (summarize == 0) break;  // no trailing entries: jumping to n would read past the end
+        i = n - summarize;          // jump to the trailing entries
         separator(axis);
       }
       if (axis == rank - 1)
@@ -65,6 +66,7 @@ struct Printer {
 }  // namespace
 
 std::string format_tensor(const Tensor& t, int64_t summarize) {
+  if (t.dtype() == DType::kResource) return "<resource>";
   return visit_dtype(t.dtype(), "format", [&]<class T>() {
     const auto& dims = t.shape().dims();
     if (dims.empty()) {

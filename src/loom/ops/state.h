@@ -1,0 +1,55 @@
+// Variables: mutable engine state behind a resource handle. A variable's value is an
+// immutable tensor that assignments replace, so a read is a consistent snapshot.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "loom/core/tensor.h"
+
+namespace loom {
+
+class VariableState : public RefCounted {
+ public:
+  VariableState(DType dtype, Shape shape, std::string name)
+      : dtype_(dtype), shape_(std::move(shape)), name_(std::move(name)) {}
+  virtual ~VariableState() = default;
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  const std::string& name() const { return name_; }
+
+  // Raises FailedPrecondition if the variable was never initialized.
+  Tensor read(const char* op) const;
+  bool initialized() const;
+  // Replaces the value after checking dtype and shape; raises InvalidArgument naming op.
+  void assign(const Tensor& value, const char* op);
+  // Assigns only if not yet initialized; returns whether it did.
+  bool initialize(const Tensor& value, const char* op);
+  // value = f(value) atomically with respect to other updates of this variable.
+  template <class F>
+  void update(const char* op, F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    require_initialized(op);
+    Tensor next = f(value_);
+    check(next, op);
+    value_ = std::move(next);
+  }
+
+ private:
+  void check(const Tensor& value, const char* op) const;
+  void require_initialized(const char* op) const;
+
+  DType dtype_;
+  Shape shape_;
+  std::string name_;
+  mutable std::mutex mu_;
+  Tensor value_;
+};
+
+// A scalar resource tensor holding (a reference to) `state`.
+Tensor make_resource(Ref<VariableState> state);
+// The variable behind a resource tensor; raises InvalidArgument if it is not one.
+VariableState& resource_state(const Tensor& handle, const char* op);
+
+}  // namespace loom
