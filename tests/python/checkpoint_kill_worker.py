@@ -4,11 +4,8 @@
 import sys
 
 import numpy as np
-from checkpoint_testing import ensure_variable
 
 import loom as tf
-
-ensure_variable()
 
 
 def main(directory):

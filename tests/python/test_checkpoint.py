@@ -11,12 +11,9 @@ import time
 
 import numpy as np
 import pytest
-from checkpoint_testing import ensure_variable
 from loom.checkpoint import checkpoint_format as fmt
 
 import loom as tf
-
-ensure_variable()
 
 
 class Dense(tf.Module):
@@ -130,15 +127,16 @@ def test_restore_matches_object_paths_not_variable_names(tmp_path):
     fill(src, 3)
     path = tf.train.Checkpoint(model=src).write(str(tmp_path / "p"))
 
-    class Renamed(tf.Module):
-        def __init__(self):
-            super().__init__(name="something_else")
-            self.layers = [Dense(name="a"), Dense(units=4, name="b")]
-            self.head = {"out": Dense(units=1, name="c")}
-            for i, v in enumerate(self.variables):  # names changed on purpose
-                v._name = f"renamed_{i}:0"
+    class RenamedDense(tf.Module):
+        def __init__(self, units, tag):
+            super().__init__(name=f"layer_{tag}")
+            self.kernel = tf.Variable(np.zeros((2, units), np.float32), name=f"k_{tag}")
+            self.bias = tf.Variable(np.zeros(units, np.float32), name=f"b_{tag}")
 
-    dst = Renamed()
+    dst = tf.Module(name="something_else")
+    dst.layers = [RenamedDense(3, "x"), RenamedDense(4, "y")]
+    dst.head = {"out": RenamedDense(1, "z")}
+    assert dst.layers[0].kernel.name == "k_x:0"
     tf.train.Checkpoint(model=dst).read(path).assert_consumed()
     assert_same(values(dst), values(src))
     np.testing.assert_array_equal(dst.head["out"].kernel.numpy(), src.head["out"].kernel.numpy())

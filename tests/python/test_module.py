@@ -1,11 +1,10 @@
 """tf.Module: naming, and variable/submodule tracking through attributes and containers."""
 
 import pytest
-from checkpoint_testing import ensure_variable
 
 import loom as tf
 
-Variable = ensure_variable()
+Variable = tf.Variable
 
 
 def var(value=0.0, trainable=True, name=None):
