@@ -9,10 +9,12 @@ from loom import (  # noqa: F401
     _C,  # the native engine
     _api,
     _tensor,  # completes the Tensor class
+    checkpoint,  # tf.train.Checkpoint and friends
     config,
     def_function,  # noqa: F401  (loom.function)
     dtypes,
     errors,
+    module,  # tf.Module
     ops,  # publishes every op family
     tensor_shape,
     tensor_spec,
