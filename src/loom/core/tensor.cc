@@ -2,14 +2,19 @@
 
 namespace loom {
 
+Tensor Tensor::make(DType dtype, Shape shape, int64_t num_elements) {
+  Tensor t;
+  t.impl_ = Ref<TensorImpl>::adopt(new TensorImpl());
+  t.impl_->dtype = dtype;
+  t.impl_->shape = std::move(shape);
+  t.impl_->num_elements = num_elements;
+  return t;
+}
+
 Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
   int64_t n = checked_num_elements(shape.dims(), op);
-  Tensor t;
-  auto* impl = new TensorImpl();
-  t.impl_ = Ref<TensorImpl>::adopt(impl);
-  impl->dtype = dtype;
-  impl->shape = std::move(shape);
-  impl->num_elements = n;
+  Tensor t = make(dtype, std::move(shape), n);
+  TensorImpl* impl = t.impl();
   // The element cap alone still admits terabytes of wide types; refuse those up front, and
   // name the op when the system has less memory than asked for.
   const size_t nbytes = static_cast<size_t>(n) * dtype_size(dtype);
@@ -27,15 +32,11 @@ Tensor Tensor::empty(DType dtype, Shape shape, const char* op) {
 
 Tensor Tensor::symbolic(DType dtype, Shape shape, Ref<GraphBase> graph, int32_t node,
                         int32_t output) {
-  Tensor t;
-  auto* impl = new TensorImpl();
-  t.impl_ = Ref<TensorImpl>::adopt(impl);
-  impl->dtype = dtype;
-  impl->num_elements = shape.num_elements();
-  impl->shape = std::move(shape);
-  impl->graph = std::move(graph);
-  impl->node = node;
-  impl->output = output;
+  const int64_t n = shape.num_elements();
+  Tensor t = make(dtype, std::move(shape), n);
+  t.impl_->graph = std::move(graph);
+  t.impl_->node = node;
+  t.impl_->output = output;
   return t;
 }
 
@@ -44,13 +45,8 @@ Tensor Tensor::from_buffer(DType dtype, Shape shape, Ref<Buffer> buffer) {
   LOOM_CHECK_ARG(buffer && buffer->nbytes() >= static_cast<size_t>(n) * dtype_size(dtype),
                  "[tensor] buffer of ", buffer ? buffer->nbytes() : 0, " bytes is too small for ",
                  dtype_name(dtype), shape.to_string());
-  Tensor t;
-  auto* impl = new TensorImpl();
-  t.impl_ = Ref<TensorImpl>::adopt(impl);
-  impl->dtype = dtype;
-  impl->shape = std::move(shape);
-  impl->num_elements = n;
-  impl->buffer = std::move(buffer);
+  Tensor t = make(dtype, std::move(shape), n);
+  t.impl_->buffer = std::move(buffer);
   return t;
 }
 

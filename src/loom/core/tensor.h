@@ -97,6 +97,8 @@ class Tensor {
   std::string debug_string() const;  // "float32[2,3]"
 
  private:
+  static Tensor make(DType dtype, Shape shape, int64_t num_elements);  // no storage yet
+
   Ref<TensorImpl> impl_;
 };
 

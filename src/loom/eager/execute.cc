@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "loom/core/small_array.h"
+
 namespace loom {
 
 namespace {
@@ -99,13 +101,7 @@ std::vector<TensorType> check_and_infer(const OpDef& op, std::span<const InputIn
 std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> inputs,
                                   const Attrs& attrs) {
   const size_t n = inputs.size();
-  std::array<InputInfo, kInlineInputs> inline_info;
-  std::vector<InputInfo> heap_info;
-  InputInfo* info = inline_info.data();
-  if (n > kInlineInputs) {
-    heap_info.resize(n);
-    info = heap_info.data();
-  }
+  SmallArray<InputInfo, kInlineInputs> info(n);
   for (size_t i = 0; i < n; ++i) {
     if (!inputs[i].defined())
       raise(ErrorCode::kInvalidArgument, "[", op.name(), "] input #", i, " is undefined");
@@ -115,7 +111,7 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
             "used here (it leaked out of the function that made it; return it instead)");
     info[i] = {inputs[i].dtype(), &inputs[i].shape(), &inputs[i]};
   }
-  std::vector<TensorType> types = check_and_infer(op, {info, n}, attrs);
+  std::vector<TensorType> types = check_and_infer(op, {info.data(), n}, attrs);
   if (!op.kernel_fn()) raise(ErrorCode::kUnimplemented, "[", op.name(), "] has no CPU kernel");
   std::vector<Tensor> outputs(types.size());
   KernelContext ctx(op, inputs, attrs, types, outputs);

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "loom/core/small_array.h"
 #include "loom/eager/execute.h"
 #include "loom/runtime/thread_pool.h"
 
@@ -111,15 +112,8 @@ void Plan::check_input(int i, const Tensor& t) const {
 }
 
 void Plan::run_step(const Step& s, std::vector<Tensor>& slots, bool sequential) const {
-  constexpr int kInline = 8;
   const Node& node = *s.node;
-  std::array<Tensor, kInline> inline_in;
-  std::vector<Tensor> heap_in;
-  Tensor* in = inline_in.data();
-  if (s.in_count > kInline) {
-    heap_in.resize(s.in_count);
-    in = heap_in.data();
-  }
+  SmallArray<Tensor, 8> in(s.in_count);
   for (int32_t k = 0; k < s.in_count; ++k) {
     Tensor& src = slots[in_slots_[s.in_begin + k]];
     // Run in order, a value's last reader may take it; in parallel, readers share it.
@@ -128,19 +122,14 @@ void Plan::run_step(const Step& s, std::vector<Tensor>& slots, bool sequential) 
     else
       in[k] = src;
   }
-  std::span<const Tensor> ins(in, s.in_count);
+  std::span<const Tensor> ins(in.data(), s.in_count);
   const std::vector<TensorType>* types = &node.outputs;
   std::vector<TensorType> dynamic_types;
   if (s.rerun_infer) {
-    std::array<InputInfo, kInline> info_inline;
-    std::vector<InputInfo> info_heap;
-    InputInfo* info = info_inline.data();
-    if (s.in_count > kInline) {
-      info_heap.resize(s.in_count);
-      info = info_heap.data();
-    }
+    SmallArray<InputInfo, 8> info(s.in_count);
     for (int32_t k = 0; k < s.in_count; ++k) info[k] = {in[k].dtype(), &in[k].shape(), &in[k]};
-    dynamic_types = check_and_infer(*node.op, {info, static_cast<size_t>(s.in_count)}, node.attrs);
+    dynamic_types =
+        check_and_infer(*node.op, {info.data(), static_cast<size_t>(s.in_count)}, node.attrs);
     types = &dynamic_types;
   }
   std::span<Tensor> outs(slots.data() + s.out_slot, types->size());
