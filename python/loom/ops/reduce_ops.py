@@ -5,7 +5,8 @@ from loom import _C
 from loom._api import export
 from loom.dtypes import as_dtype, int32, int64
 from loom.ops.constant_op import constant, convert_to_tensor
-from loom.ops.math_ops import exp, subtract
+from loom.ops.logic_ops import not_equal, where
+from loom.ops.math_ops import cast, exp, is_finite, log, subtract
 
 
 def _reduction_indices(x, axis):
@@ -56,38 +57,24 @@ reduce_all = _reduction(
 )
 
 
-def _math_function(name):
-    """A tf.math function from another family, looked up when first needed."""
-    fn = getattr(loom.math, name, None)
-    if fn is None:
-        raise NotImplementedError(f"this needs tf.math.{name}, which is not available yet")
-    return fn
-
-
 @export("math.reduce_logsumexp", "reduce_logsumexp")
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     """log(sum(exp(x))) over `axis`, computed stably by shifting by the maximum."""
     x = convert_to_tensor(input_tensor)
     raw_max = reduce_max(x, axis, keepdims=True)
-    shift = raw_max
     # An infinite maximum would turn x - max into NaN; shift by 0 there instead.
-    is_finite, where = getattr(loom.math, "is_finite", None), getattr(loom, "where", None)
-    if is_finite is not None and where is not None:
-        shift = where(is_finite(raw_max), raw_max, 0)
+    shift = where(is_finite(raw_max), raw_max, 0)
     summed = reduce_sum(exp(subtract(x, shift)), axis, keepdims)
     # Max over the size-1 dims kept in `shift` drops them when keepdims is False.
-    return _math_function("log")(summed) + reduce_max(shift, axis, keepdims)
+    return log(summed) + reduce_max(shift, axis, keepdims)
 
 
 @export("math.count_nonzero")
 def count_nonzero(input, axis=None, keepdims=None, dtype=int64, name=None):
     """Number of non-zero (True) entries over `axis`, as `dtype`."""
     x = convert_to_tensor(input)
-    cast = getattr(loom, "cast", None)
-    if cast is None:
-        raise NotImplementedError("count_nonzero needs tf.cast, which is not available yet")
     zero = False if x.dtype == loom.bool else 0
-    nonzero = _math_function("not_equal")(x, zero)
+    nonzero = not_equal(x, zero)
     counts = reduce_sum(cast(nonzero, int64), axis, bool(keepdims))
     return cast(counts, dtype)
 
