@@ -35,6 +35,8 @@ $(VENV)/.deps-done: Makefile requirements-dev.txt
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+	@$(PYTHON) -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" || { \
+	  echo "installing Python headers"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-dev; }
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv python3-dev && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
