@@ -46,6 +46,8 @@ $(VENV)/.deps-done: Makefile requirements-dev.txt
 build: deps
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+	@# Bytecode up front: `import loom` then never compiles (even with PYTHONDONTWRITEBYTECODE).
+	$(PY) -m compileall -q python/loom
 
 format:
 	$(VENV)/bin/clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -5,11 +5,13 @@ import loom as tf
 
 import os as _os
 
+# NumPy first: loading its OpenBLAS after the engine's costs ~40 ms more than before it.
+import numpy as _np  # noqa: F401, I001
+
 from loom import (  # noqa: F401
     _C,  # the native engine
     _api,
     _tensor,  # completes the Tensor class
-    checkpoint,  # tf.train.Checkpoint and friends
     config,
     def_function,  # noqa: F401  (loom.function)
     dtypes,
@@ -29,3 +31,17 @@ _C._set_package_dir(_os.path.dirname(_os.path.abspath(__file__)) + _os.sep)
 for _name in ("math", "nn", "linalg", "random", "debugging", "experimental"):
     _api.namespace(_name)
 del _name
+
+
+def _load_train(name):
+    # tf.train (checkpoints) loads on first use: its imports (hashlib, json, tempfile)
+    # would add ~20 ms to every `import loom`.
+    import loom.checkpoint  # noqa: F401  (publishes loom.train.*)
+
+    train = _api.namespace("train")
+    if name not in train.__dict__:
+        raise AttributeError(f"module 'loom.train' has no attribute {name!r}")
+    return train.__dict__[name]
+
+
+_api.namespace("train").__getattr__ = _load_train

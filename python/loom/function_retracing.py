@@ -1,11 +1,9 @@
 """Tells the user when a function retraces too often, and why (TF only counts)."""
 
 import collections
-import logging
 
 from loom import function_keys as keys
 
-logger = logging.getLogger("loom")
 _WINDOW = 10  # calls remembered
 _THRESHOLD = 5  # traces among them that trigger a warning
 _MAX_WARNINGS = 2
@@ -29,7 +27,9 @@ class RetracingMonitor:
         if count < _THRESHOLD or len(traces) < 1:
             return
         self._warnings += 1
-        logger.warning(
+        import logging  # only when there is something to say: it slows `import loom`
+
+        logging.getLogger("loom").warning(
             "%d of the last %d calls to loom.function '%s' retraced it (built a new graph). %s",
             count,
             len(self._recent),
