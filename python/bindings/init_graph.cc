@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "loom/graph/builder.h"
+#include "loom/graph/library.h"
 #include "loom/passes/passes.h"
 #include "loom/runtime/plan.h"
 
@@ -169,6 +170,10 @@ void init_graph(nb::module_& m) {
         return GraphHandle{optimize_graph(*h.g, PassOptions{cse, fold, prune})};
       },
       nb::arg("graph"), nb::arg("cse") = true, nb::arg("fold") = true, nb::arg("prune") = true);
+
+  // Registers an optimized graph in the function library; control-flow ops name it.
+  m.def("register_function",
+        [](const GraphHandle& h) { return FunctionLibrary::global().add(optimize_graph(*h.g)); });
 
   nb::class_<Plan>(m, "Plan")
       .def("__init__", [](Plan* p, const GraphHandle& h) { new (p) Plan(h.g); })

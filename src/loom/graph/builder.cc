@@ -110,8 +110,16 @@ std::vector<int32_t> GraphBuilder::order_after(const OpDef& op, const Node& n) {
     // A write also waits for every read since the last write (they must see the old value).
     if (op.has_trait(kResourceWrite))
       deps.insert(deps.end(), r.reads_since.begin(), r.reads_since.end());
-  } else if (last_effect_ >= 0) {
-    deps.push_back(last_effect_);
+  } else {
+    if (last_effect_ >= 0) deps.push_back(last_effect_);
+    // An op that may touch any variable it is handed (If, While) counts as writing
+    // each of them.
+    for (const ValueRef& v : n.inputs) {
+      if (graph_->type_of(v).dtype != DType::kResource) continue;
+      const ResourceOrder& r = resources_[v.node];
+      if (r.last_write >= 0) deps.push_back(r.last_write);
+      deps.insert(deps.end(), r.reads_since.begin(), r.reads_since.end());
+    }
   }
   return deps;
 }
@@ -125,6 +133,12 @@ void GraphBuilder::record_effect(const OpDef& op, const Node& n, int32_t id) {
     resources_[n.inputs[0].node].reads_since.push_back(id);
   } else {
     last_effect_ = id;
+    for (const ValueRef& v : n.inputs) {
+      if (graph_->type_of(v).dtype != DType::kResource) continue;
+      ResourceOrder& r = resources_[v.node];
+      r.last_write = id;
+      r.reads_since.clear();
+    }
   }
 }
 

@@ -18,6 +18,7 @@ OpRegistry::OpRegistry() {
   register_io_ops(*this);
   register_graph_ops(*this);
   register_state_ops(*this);
+  register_control_ops(*this);
 }
 
 OpDef& OpRegistry::add(std::string name) {

@@ -1,6 +1,7 @@
 #include "loom/runtime/plan.h"
 
 #include <array>
+#include <deque>
 
 #include "loom/core/small_array.h"
 #include "loom/eager/execute.h"
@@ -32,7 +33,7 @@ class SlotArena {
   }
 
  private:
-  std::vector<std::vector<Tensor>> pool_;
+  std::deque<std::vector<Tensor>> pool_;  // deque: nested runs must not move outer slots
   int depth_ = 0;
 };
 thread_local SlotArena arena;
