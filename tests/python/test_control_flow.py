@@ -123,3 +123,34 @@ def test_while_loop_shape_changes_need_invariants():
         )
 
     np.testing.assert_array_equal(grow_ok(tf.constant([1.0])).numpy(), np.ones(8))
+
+
+def test_case_and_switch_case_eagerly_and_in_functions():
+    def pick(x):
+        return tf.case(
+            [(x < 0, lambda: tf.constant(-1)), (x > 10, lambda: tf.constant(1))],
+            default=lambda: tf.constant(0),
+        )
+
+    graph_pick = tf.function(pick)
+    for value, want in [(-5, -1), (50, 1), (3, 0)]:
+        assert pick(tf.constant(value)).numpy() == want
+        assert graph_pick(tf.constant(value)).numpy() == want
+
+    @tf.function
+    def switch(i):
+        return tf.switch_case(
+            i, [lambda: tf.constant(10), lambda: tf.constant(20)], default=lambda: tf.constant(-1)
+        )
+
+    assert [switch(tf.constant(i)).numpy() for i in (0, 1, 7)] == [10, 20, -1]
+    assert switch.experimental_get_tracing_count() == 1
+
+
+def test_exclusive_case_rejects_two_true_predicates():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="more than one predicate"):
+        tf.case(
+            [(tf.constant(True), lambda: 1), (tf.constant(True), lambda: 2)],
+            default=lambda: 0,
+            exclusive=True,
+        )

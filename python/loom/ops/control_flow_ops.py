@@ -167,3 +167,43 @@ def while_loop(
     outs = outs if isinstance(outs, list) else [outs]
     result = keys.map_template(template, outs.__getitem__)
     return result[0] if single else type(loop_vars)(result)
+
+
+@export("case")
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """The function of the first true predicate (or `default`), as nested conds. With
+    exclusive=True, more than one true predicate is an InvalidArgumentError."""
+    pairs = list(pred_fn_pairs.items() if isinstance(pred_fn_pairs, dict) else pred_fn_pairs)
+    if not pairs:
+        if default is None:
+            raise ValueError("case(): pred_fn_pairs is empty and there is no default")
+        return default()
+    if exclusive:
+        from loom.ops import check_ops, math_ops, reduce_ops
+
+        preds = [math_ops.cast(_C.convert_to_tensor(p), "int32") for p, _ in pairs]
+        check_ops.assert_less_equal(
+            reduce_ops.reduce_sum(preds), 1, message="case(): more than one predicate is true"
+        )
+    if default is None:  # the last function is the fallback, as in TF
+        *pairs, (_, default) = pairs
+
+    def chain(rest):
+        if not rest:
+            return default()
+        (pred, fn), tail = rest[0], rest[1:]
+        return cond(pred, fn, lambda: chain(tail))
+
+    return chain(pairs)
+
+
+@export("switch_case")
+def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
+    """branch_fns[branch_index]() (or `default` when out of range; the last branch if no
+    default is given), as nested conds on the index."""
+    fns = list(branch_fns.items()) if isinstance(branch_fns, dict) else list(enumerate(branch_fns))
+    if not fns:
+        raise ValueError("switch_case(): branch_fns must not be empty")
+    fallback = default if default is not None else fns[-1][1]
+    index = _C.convert_to_tensor(branch_index)
+    return case([(index == key, fn) for key, fn in fns], default=fallback)
