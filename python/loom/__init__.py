@@ -28,6 +28,8 @@ __version__ = "0.1.0"
 # Node sources name the user's line, so frames inside this package are skipped.
 _C._set_package_dir(_os.path.dirname(_os.path.abspath(__file__)) + _os.sep)
 
+from loom import autograph  # noqa: E402, F401  (tf.autograph)
+
 for _name in ("math", "nn", "linalg", "random", "debugging", "experimental"):
     _api.namespace(_name)
 del _name

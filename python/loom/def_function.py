@@ -254,6 +254,14 @@ class Function:
         ba.apply_defaults()
         return keys.flatten_bound_arguments(self._signature, ba)
 
+    def _body(self):
+        """The function traced: converted by AutoGraph unless autograph=False."""
+        if not self._autograph:
+            return self._python_function
+        from loom.autograph import converter
+
+        return converter.maybe_convert(self._python_function)
+
     def _call_inline(self, args, kwargs):
         """Called while some function is being traced: run the body into that graph."""
         active = getattr(_tracing_now, "stack", [])
@@ -265,7 +273,7 @@ class Function:
         active.append(self)
         _tracing_now.stack = active
         try:
-            return self._python_function(*args, **kwargs)
+            return self._body()(*args, **kwargs)
         finally:
             active.pop()
 
@@ -353,7 +361,7 @@ class Function:
         try:
             with tracer, scope:
                 args, kwargs, arg_names = keys.placeholders_for(tracer, signature, bound)
-                outputs = self._python_function(*args, **kwargs)
+                outputs = self._body()(*args, **kwargs)
                 template, flat = keys.flatten_outputs(self._name, outputs)
             tracer.finish(flat)
         finally:

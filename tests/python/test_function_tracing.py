@@ -208,7 +208,8 @@ def test_symbolic_numpy_and_bool_explain_why():
     def uses_numpy(x):
         return x.numpy()
 
-    @tf.function
+    # Outside converted code (autograph=False), a tensor condition cannot be a Python bool.
+    @tf.function(autograph=False)
     def uses_bool(x):
         return x if x > 0 else -x
 

@@ -1,0 +1,397 @@
+"""The AutoGraph converter: rewrites a Python function's `if`, `while`, `for`, `and`,
+`or`, `not`, conditional expressions and calls into calls of `ag__` operators, which
+pick Python or graph semantics at run time from the operands' types.
+
+Supported now: if/elif/else (also with `return` in the branches), while, for over
+Python iterables and tensors, boolean operators, `x if c else y`, recursive conversion
+of called user functions. Not yet: break/continue/return inside loops, for/while-else.
+"""
+
+import ast
+import functools
+import inspect
+import sys
+import textwrap
+import types
+import warnings
+import weakref
+
+from loom.autograph import operators
+
+_cache = weakref.WeakKeyDictionary()  # function -> converted function
+_DO_NOT_CONVERT_ATTR = "__loom_do_not_convert__"
+_SKIP_MODULES = ("loom", "numpy", "builtins")
+
+
+class _Counter:
+    def __init__(self):
+        self.n = 0
+
+    def next(self, prefix):
+        self.n += 1
+        return f"ag__{prefix}_{self.n}"
+
+
+def _assigned_names(stmts):
+    """Names bound by `stmts`, not counting nested functions, lambdas or classes."""
+    names = []
+
+    class Visitor(ast.NodeVisitor):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, ast.Store) and node.id not in names:
+                names.append(node.id)
+
+        def visit_FunctionDef(self, node):
+            if node.name not in names:
+                names.append(node.name)
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_ClassDef(self, node):
+            if node.name not in names:
+                names.append(node.name)
+
+        def visit_Lambda(self, node):
+            pass
+
+    for s in stmts:
+        Visitor().visit(s)
+    return [n for n in names if not n.startswith("ag__")]
+
+
+def _loop_exits(stmts):
+    """break/continue/return that belong to this loop (not to nested functions)."""
+    found = []
+
+    def walk(node, in_nested_loop):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return
+        if isinstance(node, ast.Return) or (
+            isinstance(node, (ast.Break, ast.Continue)) and not in_nested_loop
+        ):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            walk(child, in_nested_loop or isinstance(node, (ast.For, ast.While)))
+
+    for s in stmts:
+        walk(s, False)
+    return found
+
+
+def _name(id_, store=False):
+    return ast.Name(id=id_, ctx=ast.Store() if store else ast.Load())
+
+
+def _tuple(names, store=False):
+    return ast.Tuple(
+        elts=[_name(n, store) for n in names], ctx=ast.Store() if store else ast.Load()
+    )
+
+
+def _str_tuple(names):
+    return ast.Tuple(elts=[ast.Constant(n) for n in names], ctx=ast.Load())
+
+
+def _ag(attr):
+    return ast.Attribute(value=_name("ag__"), attr=attr, ctx=ast.Load())
+
+
+def _call(func, *args):
+    return ast.Call(func=func, args=list(args), keywords=[])
+
+
+def _def(name, params, body):
+    return ast.FunctionDef(
+        name=name,
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg=p) for p in params],
+            vararg=None,
+            kwonlyargs=[],
+            kw_defaults=[],
+            kwarg=None,
+            defaults=[],
+        ),
+        body=body or [ast.Pass()],
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+
+
+def _locals_of(names):
+    return _call(_ag("get_locals"), _call(_name("locals")), _str_tuple(names))
+
+
+class _Transformer(ast.NodeTransformer):
+    def __init__(self, counter, filename, line_offset):
+        self.counter = counter
+        self.filename = filename
+        self.line_offset = line_offset
+
+    def _error(self, node, what):
+        line = getattr(node, "lineno", 0) + self.line_offset
+        return NotImplementedError(
+            f"{self.filename}:{line}: {what} is not supported by loom's AutoGraph yet"
+        )
+
+    # --- statement lists: returns inside `if` ----------------------------------------
+
+    def block(self, stmts):
+        """Transforms a statement list, lifting `if`s that return into expression form."""
+        out = []
+        for i, s in enumerate(stmts):
+            if isinstance(s, ast.If) and self._returns_outside_loops(s):
+                rest = stmts[i + 1 :]
+                true_body = self._ending_in_return(
+                    s.body + ([] if _ends_in_return(s.body) else rest)
+                )
+                false_body = self._ending_in_return(
+                    s.orelse + ([] if _ends_in_return(s.orelse) else rest)
+                )
+                t_name, f_name = self.counter.next("if_true"), self.counter.next("if_false")
+                out.append(_def(t_name, [], self.block(true_body)))
+                out.append(_def(f_name, [], self.block(false_body)))
+                ret = ast.Return(
+                    value=_call(_ag("if_return"), self.visit(s.test), _name(t_name), _name(f_name))
+                )
+                out.append(ret)
+                return [ast.copy_location(n, s) for n in out]
+            result = self.visit(s)
+            out.extend(result if isinstance(result, list) else [result])
+        return out
+
+    @staticmethod
+    def _returns_outside_loops(node):
+        return any(isinstance(r, ast.Return) for r in _loop_exits([node]))
+
+    @staticmethod
+    def _ending_in_return(stmts):
+        return stmts if _ends_in_return(stmts) else stmts + [ast.Return(value=None)]
+
+    # --- compound statements ------------------------------------------------------------
+
+    def visit_FunctionDef(self, node):
+        node.body = self.block(node.body)
+        node.decorator_list = []
+        return node
+
+    def visit_If(self, node):
+        names = _assigned_names(node.body + node.orelse)
+        t_name, f_name = self.counter.next("if_true"), self.counter.next("if_false")
+        ret = ast.Return(value=_tuple(names))
+        true_fn = _def(t_name, names, self.block(node.body) + [ret])
+        false_fn = _def(f_name, names, self.block(node.orelse) + [ast.Return(value=_tuple(names))])
+        call = _call(
+            _ag("if_stmt"),
+            self.visit(node.test),
+            _name(t_name),
+            _name(f_name),
+            _locals_of(names),
+            _str_tuple(names),
+        )
+        stmt = (
+            ast.Assign(targets=[_tuple(names, store=True)], value=call)
+            if names
+            else ast.Expr(value=call)
+        )
+        return [ast.copy_location(n, node) for n in (true_fn, false_fn, stmt)]
+
+    def _check_loop(self, node):
+        if node.orelse:
+            kind = "while/else" if isinstance(node, ast.While) else "for/else"
+            raise self._error(node, kind)
+        exits = _loop_exits(node.body)
+        if exits:
+            kind = type(exits[0]).__name__.lower()
+            raise self._error(exits[0], f"`{kind}` inside a loop")
+
+    def visit_While(self, node):
+        self._check_loop(node)
+        names = _assigned_names(node.body)
+        c_name, b_name = self.counter.next("while_test"), self.counter.next("while_body")
+        test_fn = _def(c_name, names, [ast.Return(value=self.visit(node.test))])
+        body_fn = _def(b_name, names, self.block(node.body) + [ast.Return(value=_tuple(names))])
+        call = _call(
+            _ag("while_stmt"), _name(c_name), _name(b_name), _locals_of(names), _str_tuple(names)
+        )
+        stmt = (
+            ast.Assign(targets=[_tuple(names, store=True)], value=call)
+            if names
+            else ast.Expr(value=call)
+        )
+        return [ast.copy_location(n, node) for n in (test_fn, body_fn, stmt)]
+
+    def visit_For(self, node):
+        self._check_loop(node)
+        target_names = _assigned_names([ast.Assign(targets=[node.target], value=ast.Constant(0))])
+        names = [n for n in _assigned_names(node.body) if n not in target_names]
+        b_name = self.counter.next("for_body")
+        unpack = ast.Assign(targets=[node.target], value=_name("ag__item"))
+        body_fn = _def(
+            b_name,
+            ["ag__item"] + names,
+            [unpack] + self.block(node.body) + [ast.Return(value=_tuple(names))],
+        )
+        call = _call(
+            _ag("for_stmt"),
+            self.visit(node.iter),
+            _name(b_name),
+            _locals_of(names),
+            _str_tuple(names),
+        )
+        stmt = (
+            ast.Assign(targets=[_tuple(names, store=True)], value=call)
+            if names
+            else ast.Expr(value=call)
+        )
+        return [ast.copy_location(n, node) for n in (body_fn, stmt)]
+
+    # --- expressions ----------------------------------------------------------------------
+
+    def visit_BoolOp(self, node):
+        values = [self.visit(v) for v in node.values]
+        fn = "and_" if isinstance(node.op, ast.And) else "or_"
+        expr = values[-1]
+        for v in reversed(values[:-1]):
+            expr = _call(_ag(fn), v, ast.Lambda(args=_no_args(), body=expr))
+        return ast.copy_location(expr, node)
+
+    def visit_UnaryOp(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.op, ast.Not):
+            return ast.copy_location(_call(_ag("not_"), node.operand), node)
+        return node
+
+    def visit_IfExp(self, node):
+        call = _call(
+            _ag("if_return"),
+            self.visit(node.test),
+            ast.Lambda(args=_no_args(), body=self.visit(node.body)),
+            ast.Lambda(args=_no_args(), body=self.visit(node.orelse)),
+        )
+        return ast.copy_location(call, node)
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in ("super", "locals", "globals", "print"):
+            return node
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ag__":
+            return node
+        node.args = [f] + node.args
+        node.func = _ag("converted_call")
+        return node
+
+    def visit_Lambda(self, node):
+        return node  # lambdas run as written
+
+    def visit_Assert(self, node):
+        node = self.generic_visit(node)
+        return node
+
+
+def _no_args():
+    return ast.arguments(
+        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
+    )
+
+
+def _ends_in_return(stmts):
+    return bool(stmts) and isinstance(stmts[-1], ast.Return)
+
+
+def _parse(f):
+    source = textwrap.dedent(inspect.getsource(f))
+    tree = ast.parse(source)
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef):
+        raise ValueError("not a plain function definition")
+    _, line = inspect.getsourcelines(f)
+    return tree, node, line - 1
+
+
+def converted_tree(f):
+    """(module AST defining the converted function, its name) for a Python function."""
+    tree, node, offset = _parse(f)
+    filename = inspect.getsourcefile(f) or "<unknown>"
+    transformer = _Transformer(_Counter(), filename, offset)
+    node = transformer.visit_FunctionDef(node)
+    # A distinct name, so a recursive reference to `f` inside still means the global `f`.
+    node.name = f"ag__converted_{node.name}"
+    freevars = list(f.__code__.co_freevars)
+    factory = _def("ag__factory", ["ag__"] + freevars, [node, ast.Return(value=_name(node.name))])
+    module = ast.Module(body=[factory], type_ignores=[])
+    ast.fix_missing_locations(module)
+    ast.increment_lineno(module, offset)
+    return module, node.name
+
+
+def convert(f):
+    """The converted version of a plain Python function (cached per function)."""
+    cached = _cache.get(f)
+    if cached is not None:
+        return cached
+    module, name = converted_tree(f)
+    namespace = {}
+    code = compile(module, inspect.getsourcefile(f) or "<autograph>", "exec")
+    exec(code, f.__globals__, namespace)  # noqa: S102 - the user's own code, rewritten
+    cells = [
+        c.cell_contents if _cell_full(c) else operators.Undefined(n)
+        for c, n in zip(f.__closure__ or (), f.__code__.co_freevars)
+    ]
+    converted = namespace["ag__factory"](operators, *cells)
+    functools.update_wrapper(converted, f)
+    converted.__loom_converted__ = True
+    _cache[f] = converted
+    return converted
+
+
+def _cell_full(cell):
+    try:
+        return cell.cell_contents is not None or True
+    except ValueError:
+        return False
+
+
+_warned = set()
+
+
+def maybe_convert(f):
+    """`f` converted when it is user code that can be converted, else `f` itself."""
+    if isinstance(f, types.MethodType):
+        func = maybe_convert(f.__func__)
+        return f if func is f.__func__ else types.MethodType(func, f.__self__)
+    if not isinstance(f, types.FunctionType) or getattr(f, "__loom_converted__", False):
+        if f is range:
+            return _range
+        return f
+    if getattr(f, _DO_NOT_CONVERT_ATTR, False) or f.__name__ == "<lambda>":
+        return f
+    module = getattr(f, "__module__", "") or ""
+    if module.split(".")[0] in _SKIP_MODULES or module in sys.stdlib_module_names:
+        return f
+    # Installed libraries run as written: only the user's own code is converted.
+    filename = f.__code__.co_filename
+    if "site-packages" in filename or "dist-packages" in filename:
+        return f
+    try:
+        return convert(f)
+    except NotImplementedError:
+        raise
+    except (OSError, TypeError, ValueError, SyntaxError, IndexError) as e:
+        if f not in _warned:
+            _warned.add(f)
+            warnings.warn(
+                f"AutoGraph could not convert {f.__qualname__} ({e}); it runs as written",
+                stacklevel=3,
+            )
+        return f
+
+
+def _range(*args):
+    if any(operators._is_tensor(a) for a in args):
+        from loom.ops import array_ops
+
+        return array_ops.range(*args)
+    return range(*args)

@@ -1,0 +1,153 @@
+"""Run-time helpers that converted code calls (as `ag__.<name>`). Each dispatches on
+its operands: Python semantics for Python values, graph ops for tensors."""
+
+from loom import _C
+
+_Tensor = _C.Tensor
+
+
+class Undefined:
+    """Stands for a name that has no value yet where a branch or loop starts."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<undefined {self.name}>"
+
+
+def get_locals(scope, names):
+    return tuple(scope.get(n, Undefined(n)) for n in names)
+
+
+def _is_tensor(x):
+    return isinstance(x, _Tensor) or getattr(x, "_loom_variable", False)
+
+
+def _check_defined(values, names, construct):
+    for v, n in zip(values, names):
+        if isinstance(v, Undefined):
+            raise ValueError(
+                f"'{n}' must be defined before a {construct} whose condition is a tensor: "
+                "both branches (or every iteration) of a graph construct must produce it"
+            )
+
+
+def if_stmt(test, true_fn, false_fn, init, names):
+    """`if test:` with the names the branches assign passed in and returned."""
+    if not _is_tensor(test):
+        return true_fn(*init) if test else false_fn(*init)
+    from loom.ops.control_flow_ops import cond
+
+    def branch(fn):
+        values = tuple(fn(*init))
+        _check_defined(values, names, "tensor `if`")
+        return values
+
+    return cond(test, lambda: branch(true_fn), lambda: branch(false_fn))
+
+
+def if_return(test, true_fn, false_fn):
+    """An `if` whose branches both end in `return`: returns the chosen value."""
+    if not _is_tensor(test):
+        return true_fn() if test else false_fn()
+    from loom.ops.control_flow_ops import cond
+
+    return cond(test, true_fn, false_fn)
+
+
+class _LoopVars:
+    """Splits a loop's names into carried variables (defined before the loop) and
+    names local to the body (first assigned inside it), which are not carried."""
+
+    def __init__(self, init):
+        self.init = init
+        self.keep = [i for i, v in enumerate(init) if not isinstance(v, Undefined)]
+
+    def carried(self, values=None):
+        values = self.init if values is None else values
+        return [values[i] for i in self.keep]
+
+    def full(self, carried):
+        values = list(self.init)
+        for i, v in zip(self.keep, carried):
+            values[i] = v
+        return values
+
+
+def while_stmt(test_fn, body_fn, init, names):
+    """`while test:` over the names the body assigns."""
+    first = test_fn(*init)
+    if not _is_tensor(first):
+        values = init
+        while first:
+            values = tuple(body_fn(*values))
+            first = test_fn(*values)
+        return values
+    from loom.ops.control_flow_ops import while_loop
+
+    lv = _LoopVars(init)
+    if not lv.keep:
+        raise ValueError("a tensor `while` loop must update a variable defined before it")
+    out = while_loop(
+        lambda *c: test_fn(*lv.full(c)),
+        lambda *c: tuple(lv.carried(tuple(body_fn(*lv.full(c))))),
+        lv.carried(),
+    )
+    return tuple(lv.full(list(out)))
+
+
+def for_stmt(iterable, body_fn, init, names):
+    """`for item in iterable:`; a tensor iterable becomes a graph loop over its rows."""
+    if not _is_tensor(iterable):
+        values = init
+        for item in iterable:
+            values = tuple(body_fn(item, *values))
+        return values
+    from loom import ops
+    from loom.ops.control_flow_ops import while_loop
+
+    iterable = _C.convert_to_tensor(iterable)
+    n = ops.array_ops.shape(iterable)[0]
+    lv = _LoopVars(init)
+
+    def body(i, *carried):
+        item = ops.array_index_ops.gather(iterable, i)
+        out = tuple(body_fn(item, *lv.full(carried)))
+        return (i + 1,) + tuple(lv.carried(out))
+
+    out = while_loop(lambda i, *c: i < n, body, [_C.convert_to_tensor(0)] + lv.carried())
+    return tuple(lv.full(list(out[1:])))
+
+
+def and_(first, second_fn):
+    if _is_tensor(first):
+        from loom.ops import logic_ops
+
+        return logic_ops.logical_and(first, second_fn())
+    return first and second_fn()
+
+
+def or_(first, second_fn):
+    if _is_tensor(first):
+        from loom.ops import logic_ops
+
+        return logic_ops.logical_or(first, second_fn())
+    return first or second_fn()
+
+
+def not_(x):
+    if _is_tensor(x):
+        from loom.ops import logic_ops
+
+        return logic_ops.logical_not(x)
+    return not x
+
+
+def converted_call(f, *args, **kwargs):
+    """Calls `f`, converting it first when it is user code."""
+    from loom.autograph.converter import maybe_convert
+
+    return maybe_convert(f)(*args, **kwargs)

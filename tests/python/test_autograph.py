@@ -1,0 +1,169 @@
+"""AutoGraph: each function runs plainly on Python values and as a loom.function on
+tensors, and both must agree; unsupported constructs fail clearly at the user's line."""
+
+import numpy as np
+import pytest
+
+import loom as tf
+
+
+def collatz_steps(n):
+    steps = 0
+    while n != 1:
+        if n % 2 == 0:
+            n = n // 2
+        else:
+            n = 3 * n + 1
+        steps = steps + 1
+    return steps
+
+
+def clipped_sum(xs, limit):
+    total = 0
+    for x in xs:
+        if x > limit:
+            x = limit
+        total = total + x
+    return total
+
+
+def sign_word(x):
+    if x > 0:
+        return 1
+    elif x < 0:
+        return -1
+    return 0
+
+
+def both_positive(a, b):
+    if a > 0 and b > 0:
+        return 1
+    if a > 0 or not b < 0:
+        return 2
+    return 3
+
+
+def nested_loops(n):
+    acc = 0
+    for i in range(n):
+        j = 0
+        while j < i:
+            acc = acc + j
+            j = j + 1
+    return acc
+
+
+def choose(x):
+    return x * 2 if x > 3 else x - 3
+
+
+def helper_abs(x):
+    if x < 0:
+        x = -x
+    return x
+
+
+def calls_helper(xs):
+    s = 0
+    for v in xs:
+        s = s + helper_abs(v)
+    return s
+
+
+CASES = [
+    (collatz_steps, [(6,), (7,), (1,)]),
+    (clipped_sum, [([1, 5, 3, 9], 4), ([0], 2)]),
+    (sign_word, [(5,), (-2,), (0,)]),
+    (both_positive, [(1, 1), (1, -1), (-1, 0), (-1, -1)]),
+    (choose, [(5,), (1,)]),
+    (calls_helper, [([1, -2, 3, -4],)]),
+]
+
+
+@pytest.mark.parametrize("fn,calls", CASES, ids=[c[0].__name__ for c in CASES])
+def test_python_and_graph_agree(fn, calls):
+    graph_fn = tf.function(fn)
+    for args in calls:
+        expected = fn(*args)
+        got = graph_fn(*[tf.constant(a) for a in args])
+        assert got.numpy() == expected, (fn.__name__, args)
+    # Tensor arguments of the same shapes share one trace: the control flow is in the graph.
+    shapes = {tuple(np.shape(a) for a in args) for args in calls}
+    assert graph_fn.experimental_get_tracing_count() == len(shapes)
+
+
+def test_python_range_loops_are_unrolled_but_tensor_ranges_are_not():
+    f = tf.function(nested_loops)
+    assert f(4).numpy() == nested_loops(4)  # Python int: unrolled per value
+    assert f(tf.constant(5)).numpy() == nested_loops(5)
+    assert f(tf.constant(6)).numpy() == nested_loops(6)
+
+
+def test_print_stays_python_and_tf_print_runs_in_the_graph(capfd):
+    @tf.function
+    def f(x):
+        if x > 0:
+            tf.print("positive")
+        else:
+            tf.print("not positive")
+        print("traced")
+
+    f(tf.constant(1))
+    out, err = capfd.readouterr()
+    assert out == "traced\n" and err == "positive\n"
+    f(tf.constant(-1))
+    out, err = capfd.readouterr()
+    assert out == "" and err == "not positive\n"
+
+
+def test_to_code_is_readable_python():
+    code = tf.autograph.to_code(clipped_sum)
+    assert code.startswith("def clipped_sum(xs, limit):")
+    assert "ag__.for_stmt" in code and "ag__.if_stmt" in code
+
+
+def test_do_not_convert_runs_as_written():
+    @tf.autograph.experimental.do_not_convert
+    def raw(x):
+        return x if x > 0 else -x
+
+    @tf.function
+    def f(x):
+        return raw(x)
+
+    with pytest.raises(TypeError, match="Python `bool`"):
+        f(tf.constant(1))
+
+
+def loop_with_else(n):
+    for _ in range(n):
+        pass
+    else:
+        n = 0
+    return n
+
+
+def loop_with_break(x):
+    while x > 0:
+        if x > 3:
+            break
+        x = x - 1
+    return x
+
+
+def only_in_one_branch(x):
+    if x > 0:
+        y = x
+    return y  # noqa: F821 - the point of the test
+
+
+def test_unsupported_constructs_name_the_construct_and_line():
+    with pytest.raises(NotImplementedError, match=r"test_autograph.py:\d+: for/else"):
+        tf.function(loop_with_else)(3)
+    with pytest.raises(NotImplementedError, match=r"`break` inside a loop"):
+        tf.function(loop_with_break)(tf.constant(5))
+
+
+def test_name_defined_in_one_branch_of_a_tensor_if_is_an_error():
+    with pytest.raises(ValueError, match="'y' must be defined"):
+        tf.function(only_in_one_branch)(tf.constant(1))
