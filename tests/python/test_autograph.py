@@ -151,6 +151,48 @@ def loop_with_break(x):
     return x
 
 
+def loop_with_return(x):
+    while x > 0:
+        if x > 3:
+            return x
+        x = x - 1
+    return x
+
+
+def first_multiple(n, k):
+    i = 1
+    found = -1
+    while i <= n:
+        if i % k != 0:
+            i += 1
+            continue
+        found = i
+        break
+    return found
+
+
+def sum_until(xs, stop):
+    total = 0
+    for x in xs:
+        if x < 0:
+            continue
+        if x > stop:
+            break
+        total = total + x
+    return total
+
+
+def test_break_and_continue_agree_with_python():
+    f = tf.function(first_multiple)
+    for n, k in [(20, 7), (5, 7), (9, 3)]:
+        assert f(tf.constant(n), tf.constant(k)).numpy() == first_multiple(n, k)
+    g = tf.function(sum_until)
+    for xs in ([1, -2, 3, 20, 5], [1, 2], [-1, -1]):
+        assert g(tf.constant(xs), tf.constant(10)).numpy() == sum_until(xs, 10)
+    h = tf.function(loop_with_break)
+    assert [h(tf.constant(v)).numpy() for v in (5, 3)] == [loop_with_break(5), loop_with_break(3)]
+
+
 def only_in_one_branch(x):
     if x > 0:
         y = x
@@ -160,8 +202,8 @@ def only_in_one_branch(x):
 def test_unsupported_constructs_name_the_construct_and_line():
     with pytest.raises(NotImplementedError, match=r"test_autograph.py:\d+: for/else"):
         tf.function(loop_with_else)(3)
-    with pytest.raises(NotImplementedError, match=r"`break` inside a loop"):
-        tf.function(loop_with_break)(tf.constant(5))
+    with pytest.raises(NotImplementedError, match=r"`return` inside a loop"):
+        tf.function(loop_with_return)(tf.constant(5))
 
 
 def test_name_defined_in_one_branch_of_a_tensor_if_is_an_error():

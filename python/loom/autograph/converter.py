@@ -21,6 +21,7 @@ from loom.autograph import operators
 _cache = weakref.WeakKeyDictionary()  # function -> converted function
 _DO_NOT_CONVERT_ATTR = "__loom_do_not_convert__"
 _SKIP_MODULES = ("loom", "numpy", "builtins")
+_HELPER_PREFIXES = ("ag__if_", "ag__while_", "ag__for_", "ag__converted_", "ag__item")
 
 
 class _Counter:
@@ -56,7 +57,8 @@ def _assigned_names(stmts):
 
     for s in stmts:
         Visitor().visit(s)
-    return [n for n in names if not n.startswith("ag__")]
+    # Generated helper functions are not state; generated break/continue flags are.
+    return [n for n in names if not n.startswith(_HELPER_PREFIXES)]
 
 
 def _loop_exits(stmts):
@@ -76,6 +78,37 @@ def _loop_exits(stmts):
     for s in stmts:
         walk(s, False)
     return found
+
+
+def _owns_jump(stmts, kind):
+    """Whether `stmts` hold a break/continue (kind) of the loop they are in."""
+    return any(isinstance(n, kind) for n in _loop_exits(stmts))
+
+
+def _lower_jumps(stmts, brk, cont):
+    """Replaces this loop's `break`/`continue` with flag assignments and guards the
+    statements after them with `if not <flags>:`."""
+    out = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, ast.Break):
+            out.append(ast.Assign(targets=[_name(brk, True)], value=ast.Constant(True)))
+            return out
+        if isinstance(s, ast.Continue):
+            out.append(ast.Assign(targets=[_name(cont, True)], value=ast.Constant(True)))
+            return out
+        if isinstance(s, ast.If) and _owns_jump([s], (ast.Break, ast.Continue)):
+            s.body = _lower_jumps(s.body, brk, cont)
+            s.orelse = _lower_jumps(s.orelse, brk, cont)
+            out.append(s)
+            rest = _lower_jumps(stmts[i + 1 :], brk, cont)
+            if rest:
+                stop = ast.BoolOp(op=ast.Or(), values=[_name(brk), _name(cont)])
+                out.append(
+                    ast.If(test=ast.UnaryOp(op=ast.Not(), operand=stop), body=rest, orelse=[])
+                )
+            return out
+        out.append(s)
+    return out
 
 
 def _name(id_, store=False):
@@ -206,7 +239,22 @@ class _Transformer(ast.NodeTransformer):
             kind = type(exits[0]).__name__.lower()
             raise self._error(exits[0], f"`{kind}` inside a loop")
 
+    def _lower_loop(self, node):
+        """(statements to run before the loop, break flag or None) after lowering jumps."""
+        if not _owns_jump(node.body, (ast.Break, ast.Continue)):
+            return [], None
+        brk, cont = self.counter.next("break"), self.counter.next("continue")
+        node.body = [ast.Assign(targets=[_name(cont, True)], value=ast.Constant(False))] + (
+            _lower_jumps(node.body, brk, cont)
+        )
+        return [ast.Assign(targets=[_name(brk, True)], value=ast.Constant(False))], brk
+
     def visit_While(self, node):
+        before, brk = self._lower_loop(node)
+        if brk:
+            node.test = ast.BoolOp(
+                op=ast.And(), values=[ast.UnaryOp(op=ast.Not(), operand=_name(brk)), node.test]
+            )
         self._check_loop(node)
         names = _assigned_names(node.body)
         c_name, b_name = self.counter.next("while_test"), self.counter.next("while_body")
@@ -220,9 +268,10 @@ class _Transformer(ast.NodeTransformer):
             if names
             else ast.Expr(value=call)
         )
-        return [ast.copy_location(n, node) for n in (test_fn, body_fn, stmt)]
+        return [ast.copy_location(n, node) for n in (*before, test_fn, body_fn, stmt)]
 
     def visit_For(self, node):
+        before, brk = self._lower_loop(node)
         self._check_loop(node)
         target_names = _assigned_names([ast.Assign(targets=[node.target], value=ast.Constant(0))])
         names = [n for n in _assigned_names(node.body) if n not in target_names]
@@ -239,13 +288,14 @@ class _Transformer(ast.NodeTransformer):
             _name(b_name),
             _locals_of(names),
             _str_tuple(names),
+            ast.Constant(brk),
         )
         stmt = (
             ast.Assign(targets=[_tuple(names, store=True)], value=call)
             if names
             else ast.Expr(value=call)
         )
-        return [ast.copy_location(n, node) for n in (body_fn, stmt)]
+        return [ast.copy_location(n, node) for n in (*before, body_fn, stmt)]
 
     # --- expressions ----------------------------------------------------------------------
 

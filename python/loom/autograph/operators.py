@@ -99,12 +99,21 @@ def while_stmt(test_fn, body_fn, init, names):
     return tuple(lv.full(list(out)))
 
 
-def for_stmt(iterable, body_fn, init, names):
-    """`for item in iterable:`; a tensor iterable becomes a graph loop over its rows."""
+def for_stmt(iterable, body_fn, init, names, break_flag=None):
+    """`for item in iterable:`; a tensor iterable becomes a graph loop over its rows.
+    `break_flag` names the loop variable that a lowered `break` sets."""
+    stop_at = names.index(break_flag) if break_flag else None
     if not _is_tensor(iterable):
         values = init
         for item in iterable:
             values = tuple(body_fn(item, *values))
+            if stop_at is not None and _is_tensor(values[stop_at]):
+                raise NotImplementedError(
+                    "a `break` decided by a tensor inside a loop over a Python iterable is "
+                    "not supported yet; loop over a tensor (tf.range) instead"
+                )
+            if stop_at is not None and values[stop_at]:
+                break
         return values
     from loom import ops
     from loom.ops.control_flow_ops import while_loop
@@ -118,7 +127,12 @@ def for_stmt(iterable, body_fn, init, names):
         out = tuple(body_fn(item, *lv.full(carried)))
         return (i + 1,) + tuple(lv.carried(out))
 
-    out = while_loop(lambda i, *c: i < n, body, [_C.convert_to_tensor(0)] + lv.carried())
+    def test(i, *carried):
+        if stop_at is None:
+            return i < n
+        return and_(i < n, lambda: not_(lv.full(carried)[stop_at]))
+
+    out = while_loop(test, body, [_C.convert_to_tensor(0)] + lv.carried())
     return tuple(lv.full(list(out[1:])))
 
 
