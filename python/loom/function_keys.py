@@ -424,8 +424,9 @@ def flatten_outputs(fn_name, outputs):
             return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}
-        if hasattr(value, "_as_graph_output"):
-            return walk(value._as_graph_output())
+        if hasattr(value, "_loom_flatten"):
+            parts, rebuild, relax = value._loom_flatten()
+            return Composite(rebuild, [walk(p) for p in parts], relax)
         raise TypeError(
             f"loom.function '{fn_name}' returned a value of type {type(value).__name__}; a "
             "function must return tensors, Python numbers, None, or lists, tuples and dicts "
@@ -435,9 +436,43 @@ def flatten_outputs(fn_name, outputs):
     return walk(outputs), flat
 
 
+class Composite:
+    """A value made of tensors (a TensorArray): its parts' templates and how to rebuild
+    it. `relax`: its tensors may change shape across loop iterations."""
+
+    __slots__ = ("rebuild", "parts", "relax")
+
+    def __init__(self, rebuild, parts, relax):
+        self.rebuild, self.parts, self.relax = rebuild, parts, relax
+
+
+def relaxed_leaves(template):
+    """Indices of flat tensors whose shapes may vary across loop iterations."""
+    out = set()
+
+    def walk(t, relax):
+        if isinstance(t, Leaf):
+            if relax:
+                out.add(t.index)
+        elif isinstance(t, Composite):
+            for p in t.parts:
+                walk(p, relax or t.relax)
+        elif isinstance(t, (list, tuple)):
+            for x in t:
+                walk(x, relax)
+        elif isinstance(t, dict):
+            for x in t.values():
+                walk(x, relax)
+
+    walk(template, False)
+    return out
+
+
 def map_template(template, fn):
     if isinstance(template, Leaf):
         return fn(template.index)
+    if isinstance(template, Composite):
+        return template.rebuild([map_template(p, fn) for p in template.parts])
     if template is None:
         return None
     if isinstance(template, list):

@@ -42,6 +42,13 @@ def _union(*capture_lists):
 def _same_structure(a, b):
     if isinstance(a, keys.Leaf) or isinstance(b, keys.Leaf):
         return isinstance(a, keys.Leaf) and isinstance(b, keys.Leaf)
+    if isinstance(a, keys.Composite) or isinstance(b, keys.Composite):
+        return (
+            isinstance(a, keys.Composite)
+            and isinstance(b, keys.Composite)
+            and len(a.parts) == len(b.parts)
+            and all(_same_structure(x, y) for x, y in zip(a.parts, b.parts))
+        )
     if isinstance(a, (list, tuple)):
         return (
             type(a) is type(b)
@@ -120,9 +127,12 @@ def while_loop(
             i += 1
         return vars_[0] if single else type(loop_vars)(vars_)
     template, flat = _flatten(vars_)
+    relaxed = keys.relaxed_leaves(template)
     specs = []
     for i, t in enumerate(flat):
         shape = t.shape.dims
+        if i in relaxed and shape is not None:
+            shape = [None] * len(shape)
         if shape_invariants is not None:
             inv = shape_invariants if single else list(shape_invariants)[i]
             shape = getattr(inv, "dims", inv)

@@ -57,6 +57,20 @@ def _consumed(k, kind):
 
 def _index_tensors(begin, end, strides):
     values = begin + end + strides
+    if any(isinstance(v, _Tensor) for v in values):
+        # A tensor index (e.g. a loop counter inside a function): build the vectors with ops.
+        from loom.ops import array_ops, math_ops
+
+        def vector(vs):
+            return (
+                array_ops.stack(
+                    [math_ops.cast(v, int32) if isinstance(v, _Tensor) else v for v in vs]
+                )
+                if vs
+                else _C.convert_to_tensor([], int32)
+            )
+
+        return vector(begin), vector(end), vector(strides)
     wide = any(v < _INT32_MIN or v > _INT32_MAX for v in values)
     dtype = int64 if wide else int32
     return tuple(_C.convert_to_tensor(v, dtype) for v in (begin, end, strides))
@@ -88,7 +102,8 @@ def _strided_slice(tensor, key):
                 end.append(operator.index(k.stop))
             strides.append(step)
         elif _is_scalar_int(k):
-            index = operator.index(k)
+            # A symbolic index has no value yet: it stays a tensor in the slice bounds.
+            index = k if isinstance(k, _Tensor) and k._is_symbolic() else operator.index(k)
             shrink |= bit
             begin.append(index), end.append(index + 1), strides.append(1)
         else:
@@ -155,6 +170,11 @@ def _array_index(tensor, key, position, kind):
 
 
 def _getitem(tensor, key):
+    if isinstance(key, _Tensor) and key._is_symbolic() and _is_scalar_int(key):
+        # x[i] with i known only at run time: a gather keeps the row's static shape.
+        from loom.ops import array_index_ops
+
+        return array_index_ops.gather(tensor, key)
     if not isinstance(key, tuple):
         key = (key,)
     arrays = [(i, kind) for i, k in enumerate(key) if (kind := _array_kind(k)) is not None]
