@@ -234,6 +234,57 @@ def bench_variables():
     )
 
 
+# --- control flow (AutoGraph issue) -------------------------------------------------------
+
+
+def bench_control_flow():
+    @tf.function
+    def count(n):
+        i = tf.constant(0)
+        while i < n:
+            i = i + 1
+        return i
+
+    n = tf.constant(10_000)
+    count(n)
+    t = median_time("count(n)", 20, globals_=locals())
+    row(
+        "graph While, scalar body: per iteration",
+        t / 10_000 * 1e6,
+        "µs",
+        "≤ 1 µs",
+        "TF ~40 µs (DESIGN.md)",
+    )
+
+    def identity(x):
+        return x
+
+    start = time.perf_counter()
+    f = tf.function(identity)
+    for i in range(1000):
+        f(i)
+    ints = time.perf_counter() - start
+    start = time.perf_counter()
+    g = tf.function(identity)
+    for i in range(1000):
+        g(tf.constant(i))
+    tensors = time.perf_counter() - start
+    row(
+        "1000 calls with Python ints (1000 traces)",
+        ints * 1e3,
+        "ms",
+        "",
+        f"{f.experimental_get_tracing_count()} traces",
+    )
+    row(
+        "1000 calls with tensors (1 trace)",
+        tensors * 1e3,
+        "ms",
+        "",
+        f"{ints / tensors:.0f}× faster",
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--markdown", action="store_true")
@@ -241,6 +292,7 @@ def main():
     bench_eager()
     bench_function()
     bench_variables()
+    bench_control_flow()
     if args.markdown:
         print("| what | Loom | target | reference |")
         print("|---|---|---|---|")
