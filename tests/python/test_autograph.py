@@ -209,3 +209,37 @@ def test_unsupported_constructs_name_the_construct_and_line():
 def test_name_defined_in_one_branch_of_a_tensor_if_is_an_error():
     with pytest.raises(ValueError, match="'y' must be defined"):
         tf.function(only_in_one_branch)(tf.constant(1))
+
+
+def checked_sqrt(x):
+    assert x >= 0, "x must be non-negative"
+    return x * 0.5
+
+
+def in_range(x):
+    if 0 < x < 10:
+        return 1
+    return 0
+
+
+def test_assert_becomes_a_run_time_assertion():
+    f = tf.function(checked_sqrt)
+    assert f(tf.constant(4.0)).numpy() == 2.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="x must be non-negative"):
+        f(tf.constant(-1.0))
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_chained_comparisons_and_len_on_tensors():
+    f = tf.function(in_range)
+    assert [f(tf.constant(v)).numpy() for v in (5, 0, 12)] == [
+        in_range(5),
+        in_range(0),
+        in_range(12),
+    ]
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)])
+    def count(xs):
+        return len(xs)
+
+    assert count(tf.constant([1, 2, 3])).numpy() == 3

@@ -338,7 +338,23 @@ class _Transformer(ast.NodeTransformer):
 
     def visit_Assert(self, node):
         node = self.generic_visit(node)
-        return node
+        msg = node.msg if node.msg is not None else ast.Constant("Assertion failed")
+        call = _call(_ag("assert_stmt"), node.test, ast.Lambda(args=_no_args(), body=msg))
+        return ast.copy_location(ast.Expr(value=call), node)
+
+    def visit_Compare(self, node):
+        node = self.generic_visit(node)
+        if len(node.ops) == 1:
+            return node
+        # a < b < c: pairwise comparisons joined by a lazy `and` (tensors too).
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators):
+            parts.append(ast.Compare(left=left, ops=[op], comparators=[right]))
+            left = right
+        expr = parts[-1]
+        for p in reversed(parts[:-1]):
+            expr = _call(_ag("and_"), p, ast.Lambda(args=_no_args(), body=expr))
+        return ast.copy_location(expr, node)
 
 
 def _no_args():
@@ -415,6 +431,8 @@ def maybe_convert(f):
     if not isinstance(f, types.FunctionType) or getattr(f, "__loom_converted__", False):
         if f is range:
             return _range
+        if f is len:
+            return _len
         return f
     if getattr(f, _DO_NOT_CONVERT_ATTR, False) or f.__name__ == "<lambda>":
         return f
@@ -437,6 +455,15 @@ def maybe_convert(f):
                 stacklevel=3,
             )
         return f
+
+
+def _len(x):
+    """len(); a tensor whose first dimension is known only at run time gives a tensor."""
+    if operators._is_tensor(x) and x.shape.rank and x.shape[0] is None:
+        from loom.ops import array_ops
+
+        return array_ops.shape(x)[0]
+    return len(x)
 
 
 def _range(*args):

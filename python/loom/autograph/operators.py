@@ -160,6 +160,16 @@ def not_(x):
     return not x
 
 
+def assert_stmt(test, message_fn):
+    """`assert test, message`: a run-time assertion when `test` is a tensor."""
+    if not _is_tensor(test):
+        assert test, message_fn()
+        return None
+    from loom.ops import logging_ops
+
+    return logging_ops.Assert(test, [message_fn()])
+
+
 def converted_call(f, *args, **kwargs):
     """Calls `f`, converting it first when it is user code."""
     from loom.autograph.converter import maybe_convert
