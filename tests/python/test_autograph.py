@@ -243,3 +243,24 @@ def test_chained_comparisons_and_len_on_tensors():
         return len(xs)
 
     assert count(tf.constant([1, 2, 3])).numpy() == 3
+
+
+def defined_inside_loop(n):
+    for i in range(n):
+        last = i
+    return last  # noqa: F821 - may be undefined: the point of the test
+
+
+def changes_dtype(n):
+    x = 0
+    for _ in range(n):
+        x = tf.cast(x, tf.float32)
+    return x
+
+
+def test_loop_variable_errors():
+    with pytest.raises(ValueError, match="'last' is first assigned inside a loop"):
+        tf.function(defined_inside_loop)(tf.constant(3))
+    assert tf.function(defined_inside_loop)(3).numpy() == 2  # a Python loop is fine
+    with pytest.raises(TypeError, match="enters as int32 but the body returns float32"):
+        tf.function(changes_dtype)(tf.constant(2))

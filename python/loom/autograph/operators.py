@@ -17,6 +17,15 @@ class Undefined:
     def __repr__(self):
         return f"<undefined {self.name}>"
 
+    def _fail(self, *args):
+        raise ValueError(
+            f"'{self.name}' is first assigned inside a loop or branch that runs in the graph "
+            "and is used after it, where it may have no value (a tensor loop must iterate at "
+            "least once to define it). Define it before the loop or branch."
+        )
+
+    _loom_tensor = _loom_flatten = __bool__ = _fail
+
 
 def get_locals(scope, names):
     return tuple(scope.get(n, Undefined(n)) for n in names)
