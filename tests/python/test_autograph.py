@@ -207,8 +207,43 @@ def test_unsupported_constructs_name_the_construct_and_line():
 
 
 def test_name_defined_in_one_branch_of_a_tensor_if_is_an_error():
-    with pytest.raises(ValueError, match="'y' must be defined"):
+    with pytest.raises(ValueError, match="'y' must be defined") as e:
         tf.function(only_in_one_branch)(tf.constant(1))
+    assert "test_autograph.py:" in str(e.value)
+
+
+def while_with_else(x):
+    while x > 0:
+        x = x - 1
+    else:
+        x = 10
+    return x
+
+
+def test_while_else_is_not_supported_and_names_the_line():
+    with pytest.raises(NotImplementedError, match=r"test_autograph.py:\d+: while/else"):
+        tf.function(while_with_else)(tf.constant(2))
+
+
+def counter_and_array(n, v):
+    ta = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
+    for i in tf.range(n):
+        if i % 2 == 0:
+            v.assign_add(i)
+            tf.print("even", i)
+        ta = ta.write(i, v.read_value())
+    return ta.stack()
+
+
+def test_tensor_arrays_variables_and_prints_match_an_eager_run(capfd):
+    eager_var, graph_var = tf.Variable(0), tf.Variable(0)
+    eager = counter_and_array(tf.constant(5), eager_var).numpy()
+    eager_out = capfd.readouterr().err
+    graph = tf.function(counter_and_array)(tf.constant(5), graph_var).numpy()
+    graph_out = capfd.readouterr().err
+    np.testing.assert_array_equal(graph, eager)
+    assert graph_out == eager_out == "even 0\neven 2\neven 4\n"
+    assert graph_var.numpy() == eager_var.numpy() == 6
 
 
 def checked_sqrt(x):
@@ -259,8 +294,9 @@ def changes_dtype(n):
 
 
 def test_loop_variable_errors():
-    with pytest.raises(ValueError, match="'last' is first assigned inside a loop"):
+    with pytest.raises(ValueError, match="'last' is first assigned inside a loop") as e:
         tf.function(defined_inside_loop)(tf.constant(3))
+    assert "test_autograph.py:" in str(e.value)  # the user's line, not generated code
     assert tf.function(defined_inside_loop)(3).numpy() == 2  # a Python loop is fine
     with pytest.raises(TypeError, match="enters as int32 but the body returns float32"):
         tf.function(changes_dtype)(tf.constant(2))

@@ -1,9 +1,22 @@
 """Run-time helpers that converted code calls (as `ag__.<name>`). Each dispatches on
 its operands: Python semantics for Python values, graph ops for tensors."""
 
+import os
+import sys
+
 from loom import _C
 
 _Tensor = _C.Tensor
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_line():
+    """ " (at file:line)" of the innermost frame of user code: converted code keeps the
+    original file and line numbers, so this is the line the user wrote."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    return "" if frame is None else f" (at {frame.f_code.co_filename}:{frame.f_lineno})"
 
 
 class Undefined:
@@ -21,7 +34,7 @@ class Undefined:
         raise ValueError(
             f"'{self.name}' is first assigned inside a loop or branch that runs in the graph "
             "and is used after it, where it may have no value (a tensor loop must iterate at "
-            "least once to define it). Define it before the loop or branch."
+            f"least once to define it). Define it before the loop or branch.{_user_line()}"
         )
 
     _loom_tensor = _loom_flatten = __bool__ = _fail
@@ -40,7 +53,8 @@ def _check_defined(values, names, construct):
         if isinstance(v, Undefined):
             raise ValueError(
                 f"'{n}' must be defined before a {construct} whose condition is a tensor: "
-                "both branches (or every iteration) of a graph construct must produce it"
+                f"both branches (or every iteration) of a graph construct must produce it"
+                f"{_user_line()}"
             )
 
 
