@@ -300,3 +300,16 @@ def test_loop_variable_errors():
     assert tf.function(defined_inside_loop)(3).numpy() == 2  # a Python loop is fine
     with pytest.raises(TypeError, match="enters as int32 but the body returns float32"):
         tf.function(changes_dtype)(tf.constant(2))
+
+
+def test_loop_dtype_error_names_the_user_line():
+    with pytest.raises(TypeError, match=r"returns float32 \(at .*test_autograph.py:\d+\)"):
+        tf.function(changes_dtype)(tf.constant(2))
+
+
+def test_function_without_source_warns_once_and_runs_unconverted():
+    namespace = {}
+    exec("def no_source(x):\n    return x * 2\n", namespace)  # noqa: S102 - no source file
+    f = tf.function(namespace["no_source"])
+    with pytest.warns(UserWarning, match="could not convert no_source"):
+        assert f(tf.constant(2)).numpy() == 4

@@ -5,6 +5,7 @@ op, so the decision happens every time the graph runs."""
 from loom import _C
 from loom import function_keys as keys
 from loom._api import export
+from loom.autograph.operators import _user_line
 
 _IF, _STATELESS_IF = _C.op("If"), _C.op("StatelessIf")
 _WHILE, _STATELESS_WHILE = _C.op("While"), _C.op("StatelessWhile")
@@ -143,18 +144,21 @@ def while_loop(
         out = [out] if single or not isinstance(out, (list, tuple)) else list(out)
         out_template, out_flat = _flatten(out)
         if not _same_structure(template, out_template) or len(out_flat) != len(flat):
-            raise ValueError("while_loop(): body must return the same structure as loop_vars")
+            raise ValueError(
+                f"while_loop(): body must return the same structure as loop_vars{_user_line()}"
+            )
         for i, (t, (dtype, shape)) in enumerate(zip(out_flat, specs)):
             if t.dtype != dtype:
                 raise TypeError(
                     f"while_loop(): loop variable {i} enters as {dtype.name} but "
-                    f"the body returns {t.dtype.name}"
+                    f"the body returns {t.dtype.name}{_user_line()}"
                 )
             if shape is not None and not t.shape.is_subtype_of(shape):
                 raise ValueError(
                     f"while_loop(): loop variable {i} enters the loop with shape "
                     f"{tuple(shape)}, but has shape {t.shape} after one iteration. To allow "
                     "the shape to vary across iterations, use the `shape_invariants` argument"
+                    f"{_user_line()}"
                 )
         return out_flat
 
