@@ -159,6 +159,34 @@ def loop_with_return(x):
     return x
 
 
+def return_in_nested_loop(n):
+    for i in range(n):
+        for j in range(i):
+            if j > 2:
+                return j
+    return -1
+
+
+def find_index(xs, target):
+    for i in range(len(xs)):
+        if xs[i] == target:
+            return i
+    return -1
+
+
+def test_return_inside_loops_agrees_with_python():
+    f = tf.function(loop_with_return)
+    assert [f(tf.constant(v)).numpy() for v in (5, 3, 0)] == [
+        loop_with_return(5),
+        loop_with_return(3),
+        loop_with_return(0),
+    ]
+    g = tf.function(find_index)
+    xs = [4, 8, 15, 16]
+    for target in (15, 4, 42):
+        assert g(tf.constant(xs), tf.constant(target)).numpy() == find_index(xs, target)
+
+
 def first_multiple(n, k):
     i = 1
     found = -1
@@ -202,8 +230,8 @@ def only_in_one_branch(x):
 def test_unsupported_constructs_name_the_construct_and_line():
     with pytest.raises(NotImplementedError, match=r"test_autograph.py:\d+: for/else"):
         tf.function(loop_with_else)(3)
-    with pytest.raises(NotImplementedError, match=r"`return` inside a loop"):
-        tf.function(loop_with_return)(tf.constant(5))
+    with pytest.raises(NotImplementedError, match=r"`return` inside a nested loop"):
+        tf.function(return_in_nested_loop)(tf.constant(5))
 
 
 def test_name_defined_in_one_branch_of_a_tensor_if_is_an_error():

@@ -170,8 +170,30 @@ class _Transformer(ast.NodeTransformer):
 
     # --- statement lists: returns inside `if` ----------------------------------------
 
+    def _lower_loop_returns(self, stmts):
+        """Rewrites `return` inside loops: the loop records the value, sets a flag and
+        breaks; after the loop, `if flag: return value` (then lifted like any `if`)."""
+        out = []
+        for s in stmts:
+            if not isinstance(s, (ast.While, ast.For)) or not any(
+                isinstance(r, ast.Return) for r in _loop_exits(s.body)
+            ):
+                out.append(s)
+                continue
+            retval, returned = self.counter.next("retval"), self.counter.next("returned")
+            s.body = _ReturnToBreak(retval, returned, self).lower(s.body)
+            undefined = _call(_ag("Undefined"), ast.Constant("the return value"))
+            out.append(ast.Assign(targets=[_name(retval, True)], value=undefined))
+            out.append(ast.Assign(targets=[_name(returned, True)], value=ast.Constant(False)))
+            out.append(s)
+            out.append(
+                ast.If(test=_name(returned), body=[ast.Return(value=_name(retval))], orelse=[])
+            )
+        return out
+
     def block(self, stmts):
         """Transforms a statement list, lifting `if`s that return into expression form."""
+        stmts = self._lower_loop_returns(stmts)
         out = []
         for i, s in enumerate(stmts):
             if isinstance(s, ast.If) and self._returns_outside_loops(s):
@@ -355,6 +377,40 @@ class _Transformer(ast.NodeTransformer):
         for p in reversed(parts[:-1]):
             expr = _call(_ag("and_"), p, ast.Lambda(args=_no_args(), body=expr))
         return ast.copy_location(expr, node)
+
+
+class _ReturnToBreak(ast.NodeTransformer):
+    """`return x` in a loop body -> record x, set the flag, break (nested loops excluded)."""
+
+    def __init__(self, retval, returned, owner):
+        self.retval, self.returned, self.owner = retval, returned, owner
+
+    def lower(self, stmts):
+        return [n for s in stmts for n in _as_list(self.visit(s))]
+
+    def visit_Return(self, node):
+        value = node.value if node.value is not None else ast.Constant(None)
+        return [
+            ast.Assign(targets=[_name(self.retval, True)], value=value),
+            ast.Assign(targets=[_name(self.returned, True)], value=ast.Constant(True)),
+            ast.Break(),
+        ]
+
+    def visit_While(self, node):
+        if any(isinstance(r, ast.Return) for r in _loop_exits(node.body)):
+            raise self.owner._error(node, "`return` inside a nested loop")
+        return node
+
+    visit_For = visit_While
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]
 
 
 def _no_args():

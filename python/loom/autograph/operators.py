@@ -64,8 +64,13 @@ def if_stmt(test, true_fn, false_fn, init, names):
         return true_fn(*init) if test else false_fn(*init)
     from loom.ops.control_flow_ops import cond
 
+    slots = [k for k in _return_slots(names) if isinstance(init[k], Undefined)]
+    types = {}
+    for fn in (true_fn, false_fn) if slots else ():
+        types.update(_probe_types(lambda fn=fn: fn(*init), slots))
+
     def branch(fn):
-        values = tuple(fn(*init))
+        values = _fill_undefined(tuple(fn(*init)), types)
         _check_defined(values, names, "tensor `if`")
         return values
 
@@ -79,6 +84,40 @@ def if_return(test, true_fn, false_fn):
     from loom.ops.control_flow_ops import cond
 
     return cond(test, true_fn, false_fn)
+
+
+def _return_slots(names):
+    return [i for i, n in enumerate(names) if n.startswith("ag__retval")]
+
+
+def _probe_types(fn, slots):
+    """Traces fn() aside (the graph is discarded) to learn the types of the values it
+    leaves in `slots`: {slot: (shape, dtype)} for those it defines."""
+    tracer = _C.Tracer("probe")
+    with tracer:
+        values = fn()
+    found = {}
+    for k in slots:
+        if not isinstance(values[k], Undefined):
+            v = _C.convert_to_tensor(values[k])
+            if not v.shape.is_fully_defined():
+                raise NotImplementedError(
+                    f"a value returned from inside a graph loop needs a static shape, got "
+                    f"{v.shape}{_user_line()}"
+                )
+            found[k] = (v.shape.as_list(), v.dtype)
+    return found
+
+
+def _fill_undefined(values, types):
+    """A loop's return value has no value until the loop returns: zeros stand in."""
+    from loom.ops import array_ops
+
+    values = list(values)
+    for k, (shape, dtype) in types.items():
+        if isinstance(values[k], Undefined):
+            values[k] = array_ops.zeros(shape, dtype)
+    return tuple(values)
 
 
 class _LoopVars:
@@ -108,9 +147,14 @@ def while_stmt(test_fn, body_fn, init, names):
         while first:
             values = tuple(body_fn(*values))
             first = test_fn(*values)
+            if _is_tensor(first):  # the body made the condition a tensor: finish in the graph
+                return while_stmt(test_fn, body_fn, values, names)
         return values
     from loom.ops.control_flow_ops import while_loop
 
+    slots = [k for k in _return_slots(names) if isinstance(init[k], Undefined)]
+    if slots:
+        init = _fill_undefined(init, _probe_types(lambda: body_fn(*init), slots))
     lv = _LoopVars(init)
     if not lv.keep:
         raise ValueError("a tensor `while` loop must update a variable defined before it")
@@ -127,15 +171,19 @@ def for_stmt(iterable, body_fn, init, names, break_flag=None):
     `break_flag` names the loop variable that a lowered `break` sets."""
     stop_at = names.index(break_flag) if break_flag else None
     if not _is_tensor(iterable):
+        items = list(iterable)
         values = init
-        for item in iterable:
+        for k, item in enumerate(items):
             values = tuple(body_fn(item, *values))
-            if stop_at is not None and _is_tensor(values[stop_at]):
-                raise NotImplementedError(
-                    "a `break` decided by a tensor inside a loop over a Python iterable is "
-                    "not supported yet; loop over a tensor (tf.range) instead"
-                )
-            if stop_at is not None and values[stop_at]:
+            if stop_at is None:
+                continue
+            if _is_tensor(values[stop_at]):
+                # A tensor decides whether to stop: the remaining items run in the graph.
+                rest = items[k + 1 :]
+                if not rest:
+                    return values
+                return for_stmt(_C.convert_to_tensor(rest), body_fn, values, names, break_flag)
+            if values[stop_at]:
                 break
         return values
     from loom import ops
@@ -143,6 +191,10 @@ def for_stmt(iterable, body_fn, init, names, break_flag=None):
 
     iterable = _C.convert_to_tensor(iterable)
     n = ops.array_ops.shape(iterable)[0]
+    slots = [k for k in _return_slots(names) if isinstance(init[k], Undefined)]
+    if slots:
+        first = ops.array_index_ops.gather(iterable, 0)
+        init = _fill_undefined(init, _probe_types(lambda: body_fn(first, *init), slots))
     lv = _LoopVars(init)
 
     def body(i, *carried):
