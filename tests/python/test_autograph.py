@@ -341,3 +341,25 @@ def test_function_without_source_warns_once_and_runs_unconverted():
     f = tf.function(namespace["no_source"])
     with pytest.warns(UserWarning, match="could not convert no_source"):
         assert f(tf.constant(2)).numpy() == 4
+
+
+def doubling(x, n):
+    for _ in tf.range(n):
+        tf.autograph.experimental.set_loop_options(shape_invariants=[(x, tf.TensorShape([None]))])
+        x = tf.concat([x, x], 0)
+    return x
+
+
+def capped(n):
+    i = tf.constant(0)
+    while i < n:
+        tf.autograph.experimental.set_loop_options(maximum_iterations=4)
+        i = i + 1
+    return i
+
+
+def test_set_loop_options_apply_to_the_graph_loop():
+    out = tf.function(doubling)(tf.constant([1.0]), tf.constant(3))
+    np.testing.assert_array_equal(out.numpy(), np.ones(8))
+    assert tf.function(capped)(tf.constant(10)).numpy() == 4
+    assert tf.function(capped)(tf.constant(2)).numpy() == 2

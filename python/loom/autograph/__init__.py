@@ -35,4 +35,6 @@ def do_not_convert(func=None):
 def set_loop_options(
     parallel_iterations=None, swap_memory=None, maximum_iterations=None, shape_invariants=None
 ):
-    """Accepted for compatibility; loop options are not applied yet."""
+    """Options for the loop whose body starts with this call: the converter removes the
+    call and passes maximum_iterations and shape_invariants ((variable, shape) pairs) to
+    the graph loop. Called anywhere else, it does nothing."""

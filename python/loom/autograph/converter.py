@@ -271,7 +271,21 @@ class _Transformer(ast.NodeTransformer):
         )
         return [ast.Assign(targets=[_name(brk, True)], value=ast.Constant(False))], brk
 
+    @staticmethod
+    def _pop_loop_options(node):
+        """The loop's `set_loop_options(...)` call (its first statement), as an
+        `ag__.loop_options(...)` expression; the call itself is removed."""
+        first = node.body[0] if node.body else None
+        call = first.value if isinstance(first, ast.Expr) else None
+        func = getattr(call, "func", None)
+        name = getattr(func, "attr", None) or getattr(func, "id", None)
+        if not isinstance(call, ast.Call) or name != "set_loop_options":
+            return ast.Constant(None)
+        node.body = node.body[1:] or [ast.Pass()]
+        return ast.Call(func=_ag("loop_options"), args=[], keywords=call.keywords)
+
     def visit_While(self, node):
+        opts = self._pop_loop_options(node)
         before, brk = self._lower_loop(node)
         if brk:
             node.test = ast.BoolOp(
@@ -285,6 +299,7 @@ class _Transformer(ast.NodeTransformer):
         call = _call(
             _ag("while_stmt"), _name(c_name), _name(b_name), _locals_of(names), _str_tuple(names)
         )
+        call.keywords = [ast.keyword(arg="opts", value=opts)]
         stmt = (
             ast.Assign(targets=[_tuple(names, store=True)], value=call)
             if names
@@ -293,6 +308,7 @@ class _Transformer(ast.NodeTransformer):
         return [ast.copy_location(n, node) for n in (*before, test_fn, body_fn, stmt)]
 
     def visit_For(self, node):
+        opts = self._pop_loop_options(node)
         before, brk = self._lower_loop(node)
         self._check_loop(node)
         target_names = _assigned_names([ast.Assign(targets=[node.target], value=ast.Constant(0))])
@@ -312,6 +328,7 @@ class _Transformer(ast.NodeTransformer):
             _str_tuple(names),
             ast.Constant(brk),
         )
+        call.keywords = [ast.keyword(arg="opts", value=opts)]
         stmt = (
             ast.Assign(targets=[_tuple(names, store=True)], value=call)
             if names

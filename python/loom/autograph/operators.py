@@ -139,7 +139,30 @@ class _LoopVars:
         return values
 
 
-def while_stmt(test_fn, body_fn, init, names):
+def loop_options(
+    parallel_iterations=None, swap_memory=None, maximum_iterations=None, shape_invariants=None
+):
+    """What `tf.autograph.experimental.set_loop_options` asked of its loop."""
+    return {"maximum_iterations": maximum_iterations, "shape_invariants": shape_invariants or ()}
+
+
+def _loop_kwargs(opts, carried):
+    """while_loop keyword arguments from loop options: shape invariants are given as
+    (loop variable, shape) pairs and matched to the carried values by identity."""
+    if not opts:
+        return {}
+    pairs = list(opts["shape_invariants"])
+    shapes = []
+    for v in carried:
+        match = [shape for var, shape in pairs if var is v]
+        shapes.append(match[0] if match else getattr(v, "shape", None))
+    kwargs = {"maximum_iterations": opts["maximum_iterations"]}
+    if pairs:
+        kwargs["shape_invariants"] = shapes
+    return kwargs
+
+
+def while_stmt(test_fn, body_fn, init, names, opts=None):
     """`while test:` over the names the body assigns."""
     first = test_fn(*init)
     if not _is_tensor(first):
@@ -148,7 +171,7 @@ def while_stmt(test_fn, body_fn, init, names):
             values = tuple(body_fn(*values))
             first = test_fn(*values)
             if _is_tensor(first):  # the body made the condition a tensor: finish in the graph
-                return while_stmt(test_fn, body_fn, values, names)
+                return while_stmt(test_fn, body_fn, values, names, opts)
         return values
     from loom.ops.control_flow_ops import while_loop
 
@@ -162,11 +185,12 @@ def while_stmt(test_fn, body_fn, init, names):
         lambda *c: test_fn(*lv.full(c)),
         lambda *c: tuple(lv.carried(tuple(body_fn(*lv.full(c))))),
         lv.carried(),
+        **_loop_kwargs(opts, lv.carried()),
     )
     return tuple(lv.full(list(out)))
 
 
-def for_stmt(iterable, body_fn, init, names, break_flag=None):
+def for_stmt(iterable, body_fn, init, names, break_flag=None, opts=None):
     """`for item in iterable:`; a tensor iterable becomes a graph loop over its rows.
     `break_flag` names the loop variable that a lowered `break` sets."""
     stop_at = names.index(break_flag) if break_flag else None
@@ -182,7 +206,8 @@ def for_stmt(iterable, body_fn, init, names, break_flag=None):
                 rest = items[k + 1 :]
                 if not rest:
                     return values
-                return for_stmt(_C.convert_to_tensor(rest), body_fn, values, names, break_flag)
+                rest = _C.convert_to_tensor(rest)
+                return for_stmt(rest, body_fn, values, names, break_flag, opts)
             if values[stop_at]:
                 break
         return values
@@ -207,7 +232,9 @@ def for_stmt(iterable, body_fn, init, names, break_flag=None):
             return i < n
         return and_(i < n, lambda: not_(lv.full(carried)[stop_at]))
 
-    out = while_loop(test, body, [_C.convert_to_tensor(0)] + lv.carried())
+    start = _C.convert_to_tensor(0)
+    kwargs = _loop_kwargs(opts, [start] + lv.carried())
+    out = while_loop(test, body, [start] + lv.carried(), **kwargs)
     return tuple(lv.full(list(out[1:])))
 
 
