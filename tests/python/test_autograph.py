@@ -363,3 +363,13 @@ def test_set_loop_options_apply_to_the_graph_loop():
     np.testing.assert_array_equal(out.numpy(), np.ones(8))
     assert tf.function(capped)(tf.constant(10)).numpy() == 4
     assert tf.function(capped)(tf.constant(2)).numpy() == 2
+
+
+def test_lambdas_are_converted_when_called():
+    @tf.function
+    def f(x):
+        g = lambda v: v * 2 if v > 0 else -v  # noqa: E731
+        return g(x)
+
+    assert [f(tf.constant(v)).numpy() for v in (3, -4)] == [6, 4]
+    assert f.experimental_get_tracing_count() == 1

@@ -442,12 +442,43 @@ def _ends_in_return(stmts):
 
 def _parse(f):
     source = textwrap.dedent(inspect.getsource(f))
+    _, line = inspect.getsourcelines(f)
+    if f.__name__ == "<lambda>":
+        return None, _lambda_as_def(f, source), line - 1
     tree = ast.parse(source)
     node = tree.body[0]
     if not isinstance(node, ast.FunctionDef):
         raise ValueError("not a plain function definition")
-    _, line = inspect.getsourcelines(f)
     return tree, node, line - 1
+
+
+def _lambda_as_def(f, source):
+    """`def ag__lambda(args): return body` for the one lambda on f's source lines whose
+    parameters are f's (ambiguous lines are not converted)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = ast.parse("(" + source.strip().rstrip(",") + ")")  # a lambda inside a call
+    code = f.__code__
+    params = list(code.co_varnames[: code.co_argcount])
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Lambda) and [a.arg for a in n.args.args] == params
+    ]
+    if len(found) != 1:
+        raise ValueError("the lambda's source is ambiguous")
+    lam = found[0]
+    node = ast.FunctionDef(
+        name="ag__lambda",
+        args=lam.args,
+        body=[ast.Return(value=lam.body)],
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    ast.copy_location(node, lam)
+    return ast.fix_missing_locations(node)
 
 
 def converted_tree(f):
@@ -507,7 +538,7 @@ def maybe_convert(f):
         if f is len:
             return _len
         return f
-    if getattr(f, _DO_NOT_CONVERT_ATTR, False) or f.__name__ == "<lambda>":
+    if getattr(f, _DO_NOT_CONVERT_ATTR, False):
         return f
     module = getattr(f, "__module__", "") or ""
     if module.split(".")[0] in _SKIP_MODULES or module in sys.stdlib_module_names:
@@ -521,6 +552,8 @@ def maybe_convert(f):
     except NotImplementedError:
         raise
     except (OSError, TypeError, ValueError, SyntaxError, IndexError) as e:
+        if f.__name__ == "<lambda>":
+            return f  # lambdas whose source is unclear run as written, silently
         if f not in _warned:
             _warned.add(f)
             warnings.warn(
