@@ -373,3 +373,16 @@ def test_lambdas_are_converted_when_called():
 
     assert [f(tf.constant(v)).numpy() for v in (3, -4)] == [6, 4]
     assert f.experimental_get_tracing_count() == 1
+
+
+def squares_of(xs):
+    return [x * x for x in xs]
+
+
+def test_comprehensions_over_tensors():
+    f = tf.function(squares_of)
+    got = f(tf.constant([1, 2, 3]))  # a static length: unrolled
+    assert [t.numpy() for t in got] == [1, 4, 9]
+    g = tf.function(squares_of, input_signature=[tf.TensorSpec([None], tf.int32)])
+    with pytest.raises(NotImplementedError, match="generator expressions over a tensor"):
+        g(tf.constant([1, 2]))

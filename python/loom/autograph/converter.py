@@ -373,7 +373,12 @@ class _Transformer(ast.NodeTransformer):
         return node
 
     def visit_Lambda(self, node):
-        return node  # lambdas run as written
+        return node  # a lambda is converted when it is called (converted_call)
+
+    def visit_comprehension(self, node):
+        node = self.generic_visit(node)
+        node.iter = _call(_ag("comprehension_iter"), node.iter)
+        return node
 
     def visit_Assert(self, node):
         node = self.generic_visit(node)

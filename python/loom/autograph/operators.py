@@ -272,6 +272,20 @@ def assert_stmt(test, message_fn):
     return logging_ops.Assert(test, [message_fn()])
 
 
+def comprehension_iter(iterable):
+    """What a comprehension or generator expression iterates: Python values as they
+    are; a tensor only when its length is known while tracing (then it is unrolled)."""
+    if isinstance(iterable, _Tensor) and iterable._is_symbolic():
+        rank = iterable.shape.rank
+        if rank is None or rank == 0 or iterable.shape[0] is None:
+            raise NotImplementedError(
+                "comprehensions and generator expressions over a tensor whose length is "
+                "known only at run time are not supported; use a for loop (it becomes a "
+                f"graph loop) or tf.TensorArray{_user_line()}"
+            )
+    return iterable
+
+
 def converted_call(f, *args, **kwargs):
     """Calls `f`, converting it first when it is user code."""
     from loom.autograph.converter import maybe_convert
