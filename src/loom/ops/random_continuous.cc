@@ -50,29 +50,30 @@ void def_uniform(OpRegistry& r, const char* name, Seeding seeding) {
   });
 }
 
-void def_normal(OpRegistry& r, const char* name, Seeding seeding) {
-  def_float_sampler(r, name, seeding, [seeding](OpDef& def) {
-    def.kernel([seeding](KernelContext& ctx) {
+// Normal-family samplers differ only in how a Philox stream fills the output.
+template <class Fill>
+void def_normal_like(OpRegistry& r, const char* name, Seeding seeding, Fill fill) {
+  def_float_sampler(r, name, seeding, [seeding, fill](OpDef& def) {
+    def.kernel([seeding, fill](KernelContext& ctx) {
       Tensor& out = ctx.output(0);
       const int64_t n = out.num_elements();
       visit_dtype<kFloatTypes>(out.dtype(), ctx.name(), [&]<class T>() {
         const auto s = stream_for(ctx, seeding, cpu::blocks_for(n, cpu::kNormalsPerBlock<T>));
-        cpu::fill_normal<T>(s, out.mutable_data<T>(), n);
+        fill.template operator()<T>(s, out.mutable_data<T>(), n);
       });
     });
   });
 }
 
+void def_normal(OpRegistry& r, const char* name, Seeding seeding) {
+  def_normal_like(r, name, seeding, []<class T>(const auto& s, T* out, int64_t n) {
+    cpu::fill_normal<T>(s, out, n);
+  });
+}
+
 void def_truncated_normal(OpRegistry& r, const char* name, Seeding seeding) {
-  def_float_sampler(r, name, seeding, [seeding](OpDef& def) {
-    def.kernel([seeding](KernelContext& ctx) {
-      Tensor& out = ctx.output(0);
-      const int64_t n = out.num_elements();
-      visit_dtype<kFloatTypes>(out.dtype(), ctx.name(), [&]<class T>() {
-        const auto s = stream_for(ctx, seeding, cpu::blocks_for(n, cpu::kNormalsPerBlock<T>));
-        cpu::fill_truncated_normal<T>(s, out.mutable_data<T>(), n);
-      });
-    });
+  def_normal_like(r, name, seeding, []<class T>(const auto& s, T* out, int64_t n) {
+    cpu::fill_truncated_normal<T>(s, out, n);
   });
 }
 
