@@ -47,3 +47,12 @@ def _load_train(name):
 
 
 _api.namespace("train").__getattr__ = _load_train
+
+
+def __getattr__(name):
+    # tf.keras loads on first use (it is a large package of Python).
+    if name == "keras":
+        import loom.keras as keras
+
+        return keras
+    raise AttributeError(f"module 'loom' has no attribute {name!r}")
