@@ -50,25 +50,6 @@ def _per_output(spec, output_names, what):
     return [spec] * count
 
 
-class _FunctionLoss:
-    """A loss function (y_true, y_pred) -> per-sample values, averaged over the batch
-    with optional sample weights (Keras' "sum over batch size" reduction)."""
-
-    def __init__(self, fn, name):
-        self.fn = fn
-        self.name = name
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        values = loom.cast(self.fn(y_true, y_pred), loom.float32)
-        if sample_weight is not None:
-            weights = loom.cast(sample_weight, loom.float32)
-            while len(weights.shape) > len(values.shape) and weights.shape[-1] == 1:
-                weights = loom.squeeze(weights, -1)
-            values = values * weights
-        count = loom.cast(loom.size(values), loom.float32)
-        return loom.reduce_sum(values) / loom.maximum(count, 1.0)
-
-
 def resolve_loss(identifier):
     """A callable (y_true, y_pred, sample_weight=None) -> scalar, or None."""
     if identifier is None:
@@ -82,7 +63,7 @@ def resolve_loss(identifier):
     if not callable(loss):
         raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
     name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", "loss")
-    return _FunctionLoss(loss, name)
+    return losses.LossFunctionWrapper(loss, name=name)
 
 
 class LossesContainer:
