@@ -251,3 +251,19 @@ def test_optimizer_state_is_checkpointed_and_restored(tmp_path):
     restored.apply_gradients([(tf.constant([1.0, 1.0]), w2)])
     optimizer.apply_gradients([(tf.constant([1.0, 1.0]), w)])
     np.testing.assert_allclose(w2.numpy(), w.numpy(), rtol=1e-6)
+
+
+class RowGradient:
+    """Shaped like tf.IndexedSlices: values for rows `indices` of a dense_shape tensor."""
+
+    def __init__(self, values, indices, dense_shape):
+        self.values, self.indices, self.dense_shape = values, indices, dense_shape
+
+
+def test_row_sparse_gradients_are_applied_densely():
+    w = tf.Variable(np.zeros((3, 2), np.float32))
+    grad = RowGradient(
+        tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([2, 2]), tf.constant([3, 2])
+    )
+    optimizers.SGD(1.0).apply_gradients([(grad, w)])
+    np.testing.assert_allclose(w.numpy(), [[0, 0], [0, 0], [-4.0, -6.0]])

@@ -50,6 +50,15 @@ def clip_by_global_norm(t_list, clip_norm):
     return clipped, global_norm
 
 
+def _dense_gradient(gradient):
+    """Gradients as dense tensors; IndexedSlices-like ones (values at row indices, as
+    gather produces) are scattered into zeros, duplicate rows adding up."""
+    if all(hasattr(gradient, a) for a in ("values", "indices", "dense_shape")):
+        indices = loom.expand_dims(loom.convert_to_tensor(gradient.indices), -1)
+        return loom.scatter_nd(indices, gradient.values, gradient.dense_shape)
+    return loom.convert_to_tensor(gradient)
+
+
 def _filter_empty_gradients(grads_and_vars):
     """Drops pairs without a gradient; fails when none has one, warns when some lack it."""
     kept = [(g, v) for g, v in grads_and_vars if g is not None]
@@ -384,7 +393,7 @@ class Optimizer(loom.Module):
             return self._iterations.read_value()
         self.build([v for _, v in grads_and_vars])
         grads_and_vars = _filter_empty_gradients(grads_and_vars)
-        grads = [loom.convert_to_tensor(g) for g, _ in grads_and_vars]
+        grads = [_dense_gradient(g) for g, _ in grads_and_vars]
         variables = [v for _, v in grads_and_vars]
         grads = self._clip_gradients(grads)
         self._apply_weight_decay(variables)
