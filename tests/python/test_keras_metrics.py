@@ -163,3 +163,29 @@ def test_config_round_trip_and_dtype():
     assert m.result().dtype == tf.float64
     rebuilt = metrics.deserialize(metrics.serialize(metrics.CategoricalAccuracy(name="ca")))
     assert isinstance(rebuilt, metrics.CategoricalAccuracy) and rebuilt.name == "ca"
+
+
+class TruePositives(tf.keras.metrics.Metric):
+    """A user metric written against the Keras subclassing API."""
+
+    def __init__(self, name="true positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.hits = self.add_weight(name="hits", initializer="zeros")
+        self.offset = self.add_weight(shape=(2,), initializer="ones")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        both = tf.logical_and(tf.cast(y_true, tf.bool), y_pred > 0.5)
+        self.hits.assign_add(tf.reduce_sum(tf.cast(both, self.dtype)))
+
+    def result(self):
+        return self.hits + tf.reduce_sum(self.offset) - 2.0
+
+
+def test_user_metric_subclass_with_add_weight():
+    m = TruePositives()
+    assert m.name == "true positives"
+    close(m(tf.constant([1, 0, 1, 1]), tf.constant([0.9, 0.9, 0.2, 0.7])), 2.0)
+    close(m(tf.constant([1]), tf.constant([0.8])), 3.0)
+    m.reset_state()
+    close(m.result(), -2.0)  # reset zeroes every state variable, "ones" included
+    assert len(m.variables) == 2

@@ -96,7 +96,8 @@ class Optimizer(loom.Module):
         jit_compile=True,
         **kwargs,
     ):
-        super().__init__(name=name)
+        super().__init__()
+        self._name, self._scope_name = name, f"{name}/"  # any string, as in Keras
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.global_clipnorm = global_clipnorm
