@@ -65,6 +65,11 @@ def _outside_trace(fn):
     return box["value"]
 
 
+def _holds_training_state(module):
+    """Optimizers and metrics keep variables that are not the layer's weights."""
+    return any(hasattr(module, m) for m in ("apply_gradients", "update_state", "reset_state"))
+
+
 class Layer(Module):
     """Base class of Keras layers; subclasses implement `build` and `call`."""
 
@@ -194,12 +199,9 @@ class Layer(Module):
                 stack.extend(reversed(value))
             elif isinstance(value, dict):
                 stack.extend(reversed(list(value.values())))
-            elif (
-                isinstance(value, Module)
-                and not isinstance(value, Layer)
-                and not hasattr(value, "apply_gradients")
-            ):
-                found.extend(value.variables)
+            elif isinstance(value, Module) and not isinstance(value, Layer):
+                if not _holds_training_state(value):
+                    found.extend(value.variables)
         return found
 
     def _own_variables(self):
@@ -364,7 +366,9 @@ class Layer(Module):
         input_shapes = tree.map_structure(_shape_of, inputs)
         if self.input_spec is not None:
             assert_input_compatibility(self.input_spec, tree.flatten(inputs), self.name)
-        self.build(input_shapes)
+        # A build marked as the default (Model's) needs no call: weights come with the call.
+        if not getattr(type(self).build, "_is_default", False):
+            self.build(input_shapes)
         self._build_input_shape = input_shapes
         self.built = True
         if self._initial_weights is not None:

@@ -57,9 +57,9 @@ class KerasTensor:
 
     # Arithmetic on KerasTensors records an op layer in the graph, as Keras does.
     def _op(self, name, fn, *others):
-        from loom.keras.engine.op_layer import OpLayer
+        from loom.keras.engine.op_layer import TFOpLambda
 
-        return OpLayer(fn, op_name=name)(self, *others)
+        return TFOpLambda(fn, op_name=name)(self, *others)
 
     def __add__(self, other):
         return self._op("add", loom.add, other)

@@ -1,11 +1,11 @@
-"""OpLayer: a weightless layer running one function, recorded when ops (x + y, x[0])
+"""TFOpLambda: a weightless layer running one function, recorded when ops (x + y, x[0])
 are applied to KerasTensors."""
 
 from loom.keras import backend
 from loom.keras.engine.base_layer import Layer
 
 
-class OpLayer(Layer):
+class TFOpLambda(Layer):
     def __init__(self, function, op_name="op", name=None, **kwargs):
         if name is None:
             name = backend.unique_object_name(f"tf.__operators__.{op_name}")

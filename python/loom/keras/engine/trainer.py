@@ -8,10 +8,10 @@ methods and properties (metrics, compile, ...) take precedence. Trainer only use
 import copy
 
 import numpy as np
-from loom.keras.engine import trainer_data as data_lib
-from loom.keras.engine.trainer_compile import LossesContainer, MetricsContainer
 
 import loom
+from loom.keras.engine import trainer_data as data_lib
+from loom.keras.engine.trainer_compile import LossesContainer, MetricsContainer
 
 
 def _to_python(value):

@@ -2,9 +2,8 @@
 "loss" metric) and the container that updates the compiled metrics, one entry per model
 output. Metrics are resolved on the first batch, when target and output shapes are known."""
 
-from loom.keras.engine.trainer_data import flatten
-
 import loom
+from loom.keras.engine.trainer_data import flatten
 
 
 def _losses_module():
