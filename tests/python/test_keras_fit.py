@@ -357,3 +357,42 @@ def test_compile_resolves_optimizer_and_loss_strings():
     assert type(model.optimizer).__name__ == "Adam"
     x, y = classification_data(n=8)
     assert np.isfinite(model.evaluate(x, y, verbose=0))
+
+
+def two_output_model():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(
+        inputs, [keras.layers.Dense(1, name="a")(inputs), keras.layers.Dense(2, name="b")(inputs)]
+    )
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(12, 3)).astype(np.float32)
+    targets = [
+        rng.normal(size=(12, 1)).astype(np.float32),
+        rng.normal(size=(12, 2)).astype(np.float32),
+    ]
+    return model, x, targets
+
+
+def test_multi_output_losses_are_weighted_and_tracked_per_output():
+    model, x, targets = two_output_model()
+    model.compile(optimizer="sgd", loss=["mse", "mae"], loss_weights=[1.0, 0.5], metrics=["mae"])
+    logs = model.evaluate(x, targets, verbose=0, return_dict=True)
+    assert model.metrics_names == ["loss", "a_loss", "b_loss", "a_mae", "b_mae"]
+    pred_a, pred_b = model.predict(x, verbose=0)
+    assert logs["a_loss"] == pytest.approx(np.mean((pred_a - targets[0]) ** 2), rel=1e-5)
+    assert logs["b_loss"] == pytest.approx(np.mean(np.abs(pred_b - targets[1])), rel=1e-5)
+    assert logs["loss"] == pytest.approx(logs["a_loss"] + 0.5 * logs["b_loss"], rel=1e-5)
+    assert logs["b_mae"] == pytest.approx(logs["b_loss"], rel=1e-5)
+
+
+def test_multi_output_losses_by_output_name():
+    model, x, targets = two_output_model()
+    model.compile(optimizer="sgd", loss={"b": "mse"})
+    logs = model.evaluate(x, targets, verbose=0, return_dict=True)
+    pred_b = model.predict(x, verbose=0)[1]
+    assert sorted(logs) == ["b_loss", "loss"]
+    assert logs["loss"] == pytest.approx(np.mean((pred_b - targets[1]) ** 2), rel=1e-5)
+    with pytest.raises(ValueError, match="unexpected loss keys"):
+        model.compile(optimizer="sgd", loss={"c": "mse"})
+        model.evaluate(x, targets, verbose=0)
