@@ -38,7 +38,7 @@ def test_dense_on_rank_3_contracts_last_axis():
     x = RNG.standard_normal((2, 3, 4)).astype(np.float32)
     y = layer(x)
     assert len(layer.weights) == 1
-    np.testing.assert_allclose(_np(y), x @ np.ones((4, 2)), rtol=1e-5)
+    np.testing.assert_allclose(_np(y), x @ np.ones((4, 2)), rtol=1e-5, atol=1e-6)
 
 
 def test_dense_initializers_and_float64_inputs_are_cast():
@@ -75,7 +75,7 @@ def test_dense_regularizers_add_losses():
     )
     layer(tf.ones([1, 3]))
     losses = sorted(float(v) for v in layer.losses)
-    np.testing.assert_allclose(losses, [0.01 * 2, 0.1 * 6], rtol=1e-6)
+    np.testing.assert_allclose(losses, [0.01 * 2, 0.1 * 6], rtol=1e-6, atol=1e-6)
 
 
 def test_dense_activity_regularizer_divides_by_batch():
@@ -133,7 +133,7 @@ def test_dropout_training_zeroes_rate_fraction_and_scales_the_rest():
     y = _np(layer(tf.ones([200, 100]), training=True))
     kept = y != 0
     assert abs(1.0 - kept.mean() - 0.25) < 0.02
-    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6, atol=1e-6)
 
 
 def test_dropout_seed_reproducible_and_noise_shape():
