@@ -51,10 +51,10 @@ class Callback:
         pass
 
     def on_train_batch_begin(self, batch, logs=None):
-        self.on_batch_begin(batch, logs=logs)
+        self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.on_batch_end(batch, logs=logs)
+        self.on_batch_end(batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None):
         pass
@@ -87,10 +87,22 @@ class Callback:
         pass
 
 
-def _forward(hook):
-    def call(self, *args, **kwargs):
-        for callback in self.callbacks:
-            getattr(callback, hook)(*args, **kwargs)
+def _forward(hook, indexed):
+    """A CallbackList method calling `hook` on every callback, always passing logs
+    positionally (a dict, never None) as Keras does, so plain lambdas work."""
+    if indexed:
+
+        def call(self, index, logs=None):
+            logs = {} if logs is None else logs
+            for callback in self.callbacks:
+                getattr(callback, hook)(index, logs)
+
+    else:
+
+        def call(self, logs=None):
+            logs = {} if logs is None else logs
+            for callback in self.callbacks:
+                getattr(callback, hook)(logs)
 
     call.__name__ = hook
     return call
@@ -131,7 +143,7 @@ class CallbackList:
 
 
 for _hook in [name for name in vars(Callback) if name.startswith("on_")]:
-    setattr(CallbackList, _hook, _forward(_hook))
+    setattr(CallbackList, _hook, _forward(_hook, "_batch_" in _hook or "_epoch_" in _hook))
 del _hook
 
 

@@ -107,7 +107,9 @@ class Metric(loom.Module):
     updates it and returns the result."""
 
     def __init__(self, name=None, dtype=None, **kwargs):
-        super().__init__(name=name)
+        super().__init__()
+        if name is not None:  # Keras takes any string, not only identifier-like names
+            self._name, self._scope_name = name, name + "/"
         self._dtype = loom.as_dtype(dtype or floatx())
         self._metric_variables = []
         self.stateful = True
@@ -118,12 +120,21 @@ class Metric(loom.Module):
         return self._dtype.name
 
     def add_weight(
-        self, name, shape=(), aggregation=None, synchronization=None, initializer=None, dtype=None
+        self,
+        name=None,
+        shape=(),
+        aggregation=None,
+        synchronization=None,
+        initializer=None,
+        dtype=None,
     ):
-        """A non-trainable state variable (zeros unless `initializer` says otherwise)."""
+        """A non-trainable state variable: zeros unless `initializer` is "ones", a
+        number or a callable(shape, dtype)."""
         dtype = loom.as_dtype(dtype or self._dtype)
         if initializer is None or initializer == "zeros":
             value = loom.zeros(shape, dtype)
+        elif initializer == "ones":
+            value = loom.ones(shape, dtype)
         elif callable(initializer):
             value = initializer(shape, dtype)
         else:

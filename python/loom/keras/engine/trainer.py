@@ -160,25 +160,27 @@ class Trainer:
         return self.get_metrics_result()
 
     def _validate_target_and_loss(self, y, loss):
-        if self.loss is None and not list(self.losses) and y is not None:
-            raise ValueError(
-                "No loss found. You may have forgotten to provide a `loss` argument in the "
-                "`compile()` method."
-            )
+        """The errors Keras raises when a compiled loss lacks targets, or nothing
+        defines a loss."""
         if y is None and self.loss is not None:
             raise ValueError(
                 f"Target data is missing. Your model was compiled with loss={self.loss!r}, "
                 "and therefore expects target data to be passed in `fit()`."
+            )
+        if self.loss is None and not list(self.losses):
+            raise ValueError(
+                "No loss found. You may have forgotten to provide a `loss` argument in the "
+                "`compile()` method."
             )
         del loss
 
     def train_step(self, data):
         """One gradient step on a batch; returns the metric results."""
         x, y, sample_weight = data_lib.unpack_x_y_sample_weight(data)
-        self._validate_target_and_loss(y, self.loss)
         with loom.GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._validate_target_and_loss(y, loss)
         variables = list(self.trainable_variables)
         gradients = tape.gradient(loss, variables)
         pairs = [(g, v) for g, v in zip(gradients, variables) if g is not None]

@@ -201,7 +201,16 @@ class MetricsContainer:
 
     def _resolve(self, spec, names, targets, outputs):
         groups = []
-        for i, per_output in enumerate(_per_output(spec, names, "metrics")):
+        nested = isinstance(spec, (list, tuple)) and any(
+            isinstance(m, (list, tuple, dict)) for m in spec
+        )
+        if isinstance(spec, dict) or (nested and len(names) > 1):
+            per_output_specs = _per_output(spec, names, "metrics")
+        elif nested:
+            per_output_specs = list(spec)
+        else:  # one metric, or a flat list, applies to every output
+            per_output_specs = [spec] * len(names)
+        for i, per_output in enumerate(per_output_specs):
             if i >= len(targets) or targets[i] is None:
                 groups.append([])
                 continue
