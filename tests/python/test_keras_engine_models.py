@@ -328,3 +328,11 @@ def test_model_is_a_trainer():
     model = tf.keras.Sequential([layers.Dense(1)])
     assert isinstance(model, Trainer) and isinstance(model, layers.Layer)
     assert hasattr(model, "compile") and hasattr(model, "fit")
+
+
+def test_sequential_records_one_call_per_layer():
+    model = tf.keras.Sequential([tf.keras.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    model.add(layers.Dense(1))
+    assert [len(layer._inbound_nodes) for layer in model.layers] == [1, 1, 1]
+    assert model.layers[1].output.shape == tf.TensorShape([None, 2])
+    assert model.layers[0].input_shape == (None, 4)
