@@ -4,10 +4,9 @@ from loom.keras import activations, constraints, initializers, regularizers
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers import _conv_utils as cu
 from loom.keras.layers._serialization import serialize as _ser
+from loom.ops import array_ops, nn_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
-
-from loom.ops import array_ops, nn_ops
 
 __all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D"]
 

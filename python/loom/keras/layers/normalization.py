@@ -1,13 +1,12 @@
 """BatchNormalization and LayerNormalization."""
 
+from loom import _C
 from loom.keras import constraints, initializers, regularizers
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers._serialization import serialize as _ser
+from loom.ops import array_ops, control_flow_ops, math_ops, nn_impl
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
-
-from loom import _C
-from loom.ops import array_ops, control_flow_ops, math_ops, nn_impl
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 

@@ -2,10 +2,9 @@
 
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers import _conv_utils as cu
+from loom.ops import array_ops, nn_ops, reduce_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
-
-from loom.ops import array_ops, nn_ops, reduce_ops
 
 __all__ = [
     "AveragePooling1D",
@@ -44,7 +43,7 @@ class _Pooling(Layer):
     def call(self, inputs):
         inputs = convert_to_tensor(inputs)
         cu.check_rank(self, TensorShape(inputs.shape), self.rank + 2)
-        pool = type(self)._pool_2d
+        pool = self._pool_2d
         padding = self.padding.upper()
         if self.rank == 2:
             return pool(inputs, list(self.pool_size), list(self.strides), padding)
@@ -74,19 +73,11 @@ class _Pooling(Layer):
         return config
 
 
-def _max_pool(inputs, ksize, strides, padding):
-    return nn_ops.max_pool2d(inputs, ksize, strides, padding)
-
-
-def _avg_pool(inputs, ksize, strides, padding):
-    return nn_ops.avg_pool2d(inputs, ksize, strides, padding)
-
-
 class MaxPooling2D(_Pooling):
     """Max over pool_size windows of (batch, rows, cols, channels) inputs."""
 
     rank = 2
-    _pool_2d = staticmethod(_max_pool)
+    _pool_2d = staticmethod(nn_ops.max_pool2d)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kw):
         super().__init__(pool_size, strides, padding, data_format, **kw)
@@ -96,7 +87,7 @@ class AveragePooling2D(_Pooling):
     """Mean over pool_size windows (padding excluded from the count)."""
 
     rank = 2
-    _pool_2d = staticmethod(_avg_pool)
+    _pool_2d = staticmethod(nn_ops.avg_pool2d)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kw):
         super().__init__(pool_size, strides, padding, data_format, **kw)
@@ -106,7 +97,7 @@ class MaxPooling1D(_Pooling):
     """Max over pool_size windows of (batch, steps, channels) inputs."""
 
     rank = 1
-    _pool_2d = staticmethod(_max_pool)
+    _pool_2d = staticmethod(nn_ops.max_pool2d)
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kw):
         super().__init__(pool_size, strides, padding, data_format, **kw)
@@ -116,7 +107,7 @@ class AveragePooling1D(_Pooling):
     """Mean over pool_size windows of (batch, steps, channels) inputs."""
 
     rank = 1
-    _pool_2d = staticmethod(_avg_pool)
+    _pool_2d = staticmethod(nn_ops.avg_pool2d)
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kw):
         super().__init__(pool_size, strides, padding, data_format, **kw)
@@ -137,7 +128,7 @@ class _GlobalPooling(Layer):
         inputs = convert_to_tensor(inputs)
         cu.check_rank(self, TensorShape(inputs.shape), self.rank + 2)
         axes = list(range(1, self.rank + 1))
-        return type(self)._reduce(inputs, axes, keepdims=self.keepdims)
+        return self._reduce(inputs, axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
         input_shape = TensorShape(input_shape)

@@ -4,10 +4,9 @@ and GRU are RNN over their cells."""
 
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
+from loom.ops import array_index_ops, array_ops, control_flow_ops, logic_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
-
-from loom.ops import array_index_ops, array_ops, control_flow_ops, logic_ops
 
 __all__ = ["GRU", "LSTM", "RNN", "SimpleRNN"]
 
@@ -195,9 +194,6 @@ class RNN(Layer):
                 cell._sequence_masks = previous
         acc, final_states = result[1], list(result[3:])
         return acc, final_states
-
-    def reset_states(self, states=None):
-        raise AttributeError(f"Layer {self.name!r} is not stateful; it has no states to reset.")
 
     def get_config(self):
         config = super().get_config()

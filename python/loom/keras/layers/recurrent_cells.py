@@ -1,14 +1,13 @@
 """One time step of a recurrent network: SimpleRNNCell, LSTMCell and GRUCell (Keras'
 weight layouts, gate orders and default initializers)."""
 
+from loom import _C
 from loom.keras import activations, constraints, initializers, regularizers
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers._serialization import serialize as _ser
+from loom.ops import array_ops, control_flow_ops, linalg_ops, math_ops, random_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
-
-from loom import _C
-from loom.ops import array_ops, control_flow_ops, linalg_ops, math_ops, random_ops
 
 __all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
 
