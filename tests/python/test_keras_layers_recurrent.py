@@ -207,6 +207,37 @@ def test_generic_rnn_layer_and_config():
     assert isinstance(rnn_clone.cell, keras.layers.LSTMCell) and rnn_clone.cell.units == 3
 
 
+class MinimalRNNCell(keras.layers.Layer):
+    """The custom cell of the Keras RNN guide: h = x @ W + h_prev @ U."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units))
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel", shape=(self.units, self.units)
+        )
+
+    def call(self, inputs, states):
+        output = tf.matmul(inputs, self.kernel) + tf.matmul(states[0], self.recurrent_kernel)
+        return output, [output]
+
+
+def test_custom_cell():
+    x = rand(2, 3, 4)
+    layer = keras.layers.RNN(MinimalRNNCell(5), return_sequences=True)
+    seq = layer(x, training=True).numpy()
+    kernel, recurrent = (w.numpy() for w in layer.weights)
+    h, expected = np.zeros((2, 5), np.float32), []
+    for t in range(3):
+        h = x[:, t] @ kernel + h @ recurrent
+        expected.append(h)
+    np.testing.assert_allclose(seq, np.stack(expected, 1), rtol=1e-4, atol=1e-5)
+
+
 def test_errors():
     with pytest.raises(ValueError, match="units"):
         keras.layers.LSTM(0)

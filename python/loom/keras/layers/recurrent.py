@@ -4,7 +4,7 @@ and GRU are RNN over their cells."""
 
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
-from loom.ops import array_index_ops, array_ops, control_flow_ops, logic_ops
+from loom.ops import array_index_ops, array_ops, control_flow_ops, logic_ops, math_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
 
@@ -125,7 +125,7 @@ class RNN(Layer):
             )
         steps = inputs if self.time_major else array_ops.transpose(inputs, [1, 0, 2])
         if mask is not None:
-            mask = convert_to_tensor(mask)
+            mask = math_ops.cast(convert_to_tensor(mask), "bool")
             mask = mask if self.time_major else array_ops.transpose(mask, [1, 0])
         if self.go_backwards:
             steps = array_ops.reverse(steps, [0])
@@ -146,22 +146,22 @@ class RNN(Layer):
         num_steps = steps.shape[0]
         if num_steps is None:
             num_steps = array_ops.shape(steps)[0]
-        batch_zeros = array_ops.zeros_like(steps[0, :, :1])
+        # zeros_like of a slice keeps the (possibly unknown) batch dim in the static shape.
+        last_output = array_ops.zeros_like(steps[0, :, :1]) + array_ops.zeros(
+            [out_size], steps.dtype
+        )
+        sequence = []
         if self.return_sequences:
-            acc = array_ops.zeros_like(steps[:, :, :1]) + array_ops.zeros([out_size], steps.dtype)
-        else:
-            acc = batch_zeros + array_ops.zeros([out_size], steps.dtype)
-        masks = (None, None)
-        if hasattr(cell, "dropout_masks"):
-            # One dropout mask per sequence, shared by every step (as Keras does).
-            masks = cell.dropout_masks(steps[0], states[0], training)
+            zeros = array_ops.zeros_like(steps[:, :, :1])
+            sequence = [zeros + array_ops.zeros([out_size], steps.dtype)]
 
-        def step(t, acc, prev_output, *state_list):
+        def step(t, prev_output, current, sequence):
             x_t = array_index_ops.gather(steps, t)
-            current = list(state_list)
-            cell_in = current if isinstance(cell.state_size, (list, tuple)) else current[0]
-            output, new_states = cell.call(x_t, cell_in, training=training)
+            # Through __call__, so a custom cell's call gets `training` only if it takes it;
+            # states go in as a list, as Keras passes them.
+            output, new_states = cell(x_t, list(current), training=training)
             new_states = _as_list(new_states)
+            seq_output = output
             if mask is not None:
                 # Masked steps keep the previous states and output.
                 keep = array_ops.expand_dims(array_index_ops.gather(mask, t), -1)
@@ -169,31 +169,30 @@ class RNN(Layer):
                 fill = array_ops.zeros_like(output) if self.zero_output_for_mask else prev_output
                 seq_output = logic_ops.where(keep, output, fill)
                 output = logic_ops.where(keep, output, prev_output)
-            else:
-                seq_output = output
-            if self.return_sequences:
-                index = array_ops.reshape(t, [1, 1])
-                acc = array_index_ops.tensor_scatter_nd_update(
-                    acc, index, array_ops.expand_dims(seq_output, 0)
-                )
-            else:
-                acc = output
-            return (t + 1, acc, output, *new_states)
+            if sequence:
+                sequence = [
+                    array_index_ops.tensor_scatter_nd_update(
+                        sequence[0],
+                        array_ops.reshape(t, [1, 1]),
+                        array_ops.expand_dims(seq_output, 0),
+                    )
+                ]
+            return t + 1, output, new_states, sequence
 
         previous = getattr(cell, "_sequence_masks", None)
-        if hasattr(cell, "_sequence_masks"):
-            cell._sequence_masks = masks
+        if hasattr(cell, "dropout_masks"):
+            # One dropout mask per sequence, shared by every step (as Keras does).
+            cell._sequence_masks = cell.dropout_masks(steps[0], states[0], training)
         try:
-            result = control_flow_ops.while_loop(
+            _, last_output, states, sequence = control_flow_ops.while_loop(
                 lambda t, *rest: t < num_steps,
                 step,
-                (0, acc, batch_zeros + array_ops.zeros([out_size], steps.dtype), *states),
+                (0, last_output, list(states), sequence),
             )
         finally:
-            if hasattr(cell, "_sequence_masks"):
+            if hasattr(cell, "dropout_masks"):
                 cell._sequence_masks = previous
-        acc, final_states = result[1], list(result[3:])
-        return acc, final_states
+        return (sequence[0] if sequence else last_output), list(states)
 
     def get_config(self):
         config = super().get_config()
