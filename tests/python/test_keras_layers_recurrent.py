@@ -181,6 +181,9 @@ def test_dropout_only_in_training():
     expected = ref.lstm(x, *[w.numpy() for w in layer.weights], zeros, zeros)[1]
     np.testing.assert_allclose(inference, expected, rtol=1e-4, atol=1e-5)
     assert not np.allclose(layer(x, training=True).numpy(), inference)
+    # Every input dropped: the state never sees x, so it stays at zero (bias zero).
+    dropped = keras.layers.SimpleRNN(3, dropout=1.0)
+    np.testing.assert_array_equal(dropped(x, training=True).numpy(), np.zeros((4, 3)))
 
 
 def test_time_major():
@@ -241,8 +244,8 @@ def test_custom_cell():
 def test_errors():
     with pytest.raises(ValueError, match="units"):
         keras.layers.LSTM(0)
-    with pytest.raises(ValueError, match="dropout"):
-        keras.layers.GRU(3, dropout=1.5)
+    clipped = keras.layers.GRU(3, dropout=1.5, recurrent_dropout=-1)
+    assert (clipped.dropout, clipped.recurrent_dropout) == (1.0, 0.0)
     with pytest.raises(NotImplementedError, match="stateful"):
         keras.layers.LSTM(3, stateful=True)
     with pytest.raises(ValueError, match="ndim=3"):

@@ -14,6 +14,8 @@ __all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
 
 def _dropout_mask(like, rate):
     """A mask shaped like `like`: 0 with probability `rate`, else 1 / (1 - rate)."""
+    if rate >= 1.0:
+        return array_ops.zeros_like(like)
     keep = math_ops.cast(
         random_ops.uniform(array_ops.shape(like), dtype=like.dtype) >= rate, like.dtype
     )
@@ -31,13 +33,9 @@ def _training_mask(like, rate, training):
     return _dropout_mask(like, rate) if bool(training) else None
 
 
-def _check_rate(name, value):
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(
-            f"Invalid value received for argument `{name}`: {value}. Expected a float in [0, 1]."
-        )
-    return min(1.0, max(0.0, value))
+def _clip_rate(value):
+    """Keras clips dropout rates into [0, 1] rather than rejecting them."""
+    return min(1.0, max(0.0, float(value)))
 
 
 class _RNNCell(Layer):
@@ -79,8 +77,8 @@ class _RNNCell(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = _check_rate("dropout", dropout)
-        self.recurrent_dropout = _check_rate("recurrent_dropout", recurrent_dropout)
+        self.dropout = _clip_rate(dropout)
+        self.recurrent_dropout = _clip_rate(recurrent_dropout)
         # Masks fixed for a whole sequence by the RNN layer; None makes fresh ones per call.
         self._sequence_masks = None
 
