@@ -5,6 +5,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 
+#include "loom/autodiff/graph_function.h"
 #include "loom/loom.h"
 
 namespace nb = nanobind;
@@ -32,7 +33,14 @@ Tensor from_dlpack_view(nb::handle obj);
 DType dtype_from_py(nb::handle obj);
 nb::object dtype_to_py(DType t);
 
+// A traced function as Python holds it (the engine shares it with the tapes that
+// recorded calls of it).
+struct FunctionHandle {
+  Ref<GraphFunction> fn;
+};
+
 void init_errors(nb::module_& m);
+void init_autodiff(nb::module_& m);
 void init_dtypes(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_ops(nb::module_& m);

@@ -6,7 +6,7 @@
 namespace loom::py {
 
 namespace {
-std::array<PyObject*, 18> error_classes{};
+std::array<PyObject*, 19> error_classes{};
 }
 
 void init_errors(nb::module_& m) {

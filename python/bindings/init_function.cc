@@ -21,8 +21,7 @@ namespace {
 enum class OutputKind { kTensor = 0, kTuple = 1, kList = 2, kNone = 3 };
 
 struct Entry {
-  const Plan* plan;
-  nb::object plan_owner;  // keeps the Plan (a Python object) alive
+  Ref<GraphFunction> function;
   std::vector<Tensor> captures;
   OutputKind kind;
 };
@@ -106,7 +105,7 @@ class CallCache {
     std::vector<Tensor> out;
     {
       nb::gil_scoped_release release;
-      out = e->plan->run(tensors);
+      out = e->function->call(tensors);
     }
     switch (e->kind) {
       case OutputKind::kTensor:
@@ -134,8 +133,7 @@ class CallCache {
     std::vector<Tensor> tensors;
     if (static_cast<int>(nb::len(args)) != num_params_ || !key_of(args, key, tensors)) return false;
     auto e = std::make_shared<Entry>();
-    e->plan = &nb::cast<const Plan&>(plan);
-    e->plan_owner = plan;
+    e->function = nb::cast<const FunctionHandle&>(plan).fn;
     e->captures = std::move(captures);
     e->kind = static_cast<OutputKind>(kind);
     entries_[key] = std::move(e);

@@ -175,6 +175,18 @@ void init_graph(nb::module_& m) {
   m.def("register_function",
         [](const GraphHandle& h) { return FunctionLibrary::global().add(optimize_graph(*h.g)); });
 
+  nb::class_<FunctionHandle>(m, "GraphFunction")
+      .def("__init__",
+           [](FunctionHandle* f, const GraphHandle& h) {
+             new (f) FunctionHandle{Ref<GraphFunction>::adopt(new GraphFunction(h.g))};
+           })
+      .def_prop_ro("num_steps", [](const FunctionHandle& f) { return f.fn->plan().num_steps(); })
+      .def_prop_ro("parallel", [](const FunctionHandle& f) { return f.fn->plan().parallel(); })
+      .def("run", [](const FunctionHandle& f, const std::vector<Tensor>& inputs) {
+        nb::gil_scoped_release release;
+        return f.fn->call(inputs);
+      });
+
   nb::class_<Plan>(m, "Plan")
       .def("__init__", [](Plan* p, const GraphHandle& h) { new (p) Plan(h.g); })
       .def_prop_ro("num_steps", &Plan::num_steps)

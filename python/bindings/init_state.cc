@@ -15,11 +15,15 @@ Shape shape_arg(nb::handle h) {
 }  // namespace
 
 void init_state(nb::module_& m) {
-  m.def("new_variable", [](nb::handle dtype, nb::handle shape, const std::string& name) {
-    auto state =
-        Ref<VariableState>::adopt(new VariableState(dtype_from_py(dtype), shape_arg(shape), name));
-    return make_resource(std::move(state));
-  });
+  m.def(
+      "new_variable",
+      [](nb::handle dtype, nb::handle shape, const std::string& name, bool trainable) {
+        auto state = Ref<VariableState>::adopt(
+            new VariableState(dtype_from_py(dtype), shape_arg(shape), name));
+        state->set_trainable(trainable);
+        return make_resource(std::move(state));
+      },
+      nb::arg("dtype"), nb::arg("shape"), nb::arg("name"), nb::arg("trainable") = true);
   m.def("variable_is_initialized",
         [](const Tensor& handle) { return resource_state(handle, "Variable").initialized(); });
   m.def("same_variable", [](const Tensor& a, const Tensor& b) {

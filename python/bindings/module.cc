@@ -12,4 +12,5 @@ NB_MODULE(_C, m) {
   loom::py::init_function(m);
   loom::py::init_state(m);
   loom::py::init_random(m);
+  loom::py::init_autodiff(m);
 }

@@ -12,11 +12,13 @@ from loom import (  # noqa: F401
     _C,  # the native engine
     _api,
     _tensor,  # completes the Tensor class
+    backprop,  # tf.GradientTape, tf.custom_gradient
     config,
     def_function,  # noqa: F401  (loom.function)
     dtypes,
     errors,
     module,  # tf.Module
+    nest,
     ops,  # publishes every op family
     tensor_shape,
     tensor_spec,

@@ -29,7 +29,7 @@ class ConcreteFunction:
     def __init__(self, name, graph, captures, signature, bound, outputs_template, arg_names, bind):
         self.name = name
         self._graph = _C.optimize(graph, **config.optimizer_flags())
-        self._plan = _C.Plan(self._graph)
+        self._plan = _C.GraphFunction(self._graph)
         self._captures = list(captures)
         self._key_signature = signature  # one function_keys signature entry per argument
         self._param_names = list(bound.names)

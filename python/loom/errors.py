@@ -80,3 +80,6 @@ export("errors.InaccessibleTensorError")(InaccessibleTensorError)
 _C._register_error_class(17, InaccessibleTensorError)  # loom::ErrorCode::kOutOfScope
 for _name in [n for n in dir() if n.isupper()]:
     export(f"errors.{_name}")(globals()[_name])
+# loom::ErrorCode::kNoGradient: TF raises the built-in LookupError for an op without a
+# registered gradient on a differentiable path.
+_C._register_error_class(18, LookupError)

@@ -8,6 +8,7 @@ first time; their initial value is assigned by the graph on its first run.
 
 import itertools
 import threading
+import weakref
 
 import numpy as np
 
@@ -22,6 +23,13 @@ _ASSIGN_ADD = _C.op("AssignAddVariableOp")
 _ASSIGN_SUB = _C.op("AssignSubVariableOp")
 _INITIALIZE = _C.op("InitializeVariableOp")
 _ids = itertools.count(1)
+# Variables by the engine identity of their handle: tapes report watched variables by
+# handle, and tape.watched_variables() answers with the variables themselves.
+_by_handle = weakref.WeakValueDictionary()
+
+
+def variable_for_handle(handle):
+    return _by_handle.get(_C.tensor_id(handle))
 _creation = threading.local()  # set by loom.function while it traces (see creation_scope)
 
 
@@ -102,7 +110,8 @@ class Variable:
         self._name = f"{name or 'Variable'}:0"
         self._unique_id = next(_ids)
         self._constraint = constraint
-        self._handle = _C.new_variable(self._dtype, self._shape.dims, self._name)
+        self._handle = _C.new_variable(self._dtype, self._shape.dims, self._name, self._trainable)
+        _by_handle[_C.tensor_id(self._handle)] = self
         dims = self._shape.dims
         self._shape_attr = None if dims is None else [-1 if d is None else d for d in dims]
         if value._is_symbolic():

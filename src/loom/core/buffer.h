@@ -35,6 +35,11 @@ class Ref {
     r.p_ = p;
     return r;
   }
+  // Shares an object already owned by other Refs.
+  static Ref retain(T* p) {
+    if (p) p->ref();
+    return adopt(p);
+  }
   Ref(const Ref& o) : p_(o.p_) {
     if (p_) p_->ref();
   }

@@ -27,6 +27,7 @@ enum class ErrorCode {
   kDataLoss = 15,
   kUnauthenticated = 16,
   kOutOfScope = 17,  // a symbolic tensor used outside its graph (Python: TypeError too)
+  kNoGradient = 18,  // a differentiable path crosses an op without a gradient (LookupError)
 };
 
 class Error : public std::runtime_error {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "loom/core/small_array.h"
+#include "loom/eager/tape.h"
 
 namespace loom {
 
@@ -121,8 +122,10 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
 }
 
 std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs) {
-  if (OpHandler* h = tls_handler) return h->run(op, inputs, attrs);
-  return execute_eager(op, inputs, attrs);
+  std::vector<Tensor> outputs =
+      tls_handler ? tls_handler->run(op, inputs, attrs) : execute_eager(op, inputs, attrs);
+  if (any_tape_active()) record_operation(op, attrs, inputs, outputs);
+  return outputs;
 }
 
 std::vector<Tensor> execute(std::string_view op, std::span<const Tensor> inputs,

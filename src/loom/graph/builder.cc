@@ -21,6 +21,12 @@ Tensor GraphBuilder::output_tensor(int node, int index) {
   return Tensor::symbolic(t.dtype, t.shape, Ref<GraphBase>(graph_), node, index);
 }
 
+Tensor GraphBuilder::add_output(int node, TensorType type) {
+  auto& outs = graph_->mutable_node(node).outputs;
+  outs.push_back(std::move(type));
+  return output_tensor(node, static_cast<int>(outs.size()) - 1);
+}
+
 Tensor GraphBuilder::placeholder(DType dtype, Shape shape, std::string_view name) {
   static const OpDef& op = OpRegistry::global().get("Placeholder");
   Node n;

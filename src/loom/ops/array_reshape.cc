@@ -227,14 +227,20 @@ void register_array_reshape_ops(OpRegistry& r) {
       .infer(infer_squeeze)
       .kernel(reshape_input);
 
-  for (const char* name : {"Identity", "StopGradient"}) {
-    r.add(name)
-        .input("input", "T")
-        .output("output", "T")
-        .type_var("T", kAll)
-        .infer(infer_same)
-        .kernel(forward_input);
-  }
+  r.add("Identity")
+      .input("input", "T")
+      .output("output", "T")
+      .type_var("T", kAll)
+      .infer(infer_same)
+      .kernel(forward_input)
+      .gradient([](GradContext& ctx) { return std::vector<Tensor>{ctx.grad(0)}; });
+  r.add("StopGradient")
+      .input("input", "T")
+      .output("output", "T")
+      .type_var("T", kAll)
+      .traits(kNotDifferentiable)
+      .infer(infer_same)
+      .kernel(forward_input);
 
   r.add("Shape")
       .input("input", "T")

@@ -119,6 +119,7 @@ double float_attr(const OpDef& op, const Attrs& a, std::string_view n) {
 
 LOOM_CONTEXT_ATTRS(InferContext)
 LOOM_CONTEXT_ATTRS(KernelContext)
+LOOM_CONTEXT_ATTRS(GradContext)
 #undef LOOM_CONTEXT_ATTRS
 
 // --- inference ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // The single declaration of an op: its signature, traits, shape/dtype inference, CPU
-// kernel and (later) gradient. Everything else — eager dispatch, tracing, bindings —
+// kernel and gradient. Everything else — eager dispatch, tracing, bindings —
 // reads this.
 #pragma once
 
@@ -146,9 +146,52 @@ class KernelContext {
   uint64_t reusable_ = 0;
 };
 
+// What an op's gradient sees: the forward call's inputs, outputs and attrs, and the
+// gradient arriving at each output (zeros where none arrives). The gradient function
+// returns one gradient per input (undefined for none), computed with ops, so it runs
+// eagerly, traces into graphs and can itself be differentiated.
+class GradContext {
+ public:
+  GradContext(const OpDef& op, const Attrs& attrs, std::span<const Tensor> inputs,
+              std::span<const Tensor> outputs, std::span<const Tensor> grads, uint64_t needed)
+      : op_(op),
+        attrs_(attrs),
+        inputs_(inputs),
+        outputs_(outputs),
+        grads_(grads),
+        needed_(needed) {}
+
+  const OpDef& op() const { return op_; }
+  const char* name() const;
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  const Tensor& input(int i) const { return inputs_[i]; }
+  const Tensor& output(int i) const { return outputs_[i]; }
+  const Tensor& grad(int i) const { return grads_[i]; }
+  std::span<const Tensor> inputs() const { return inputs_; }
+  std::span<const Tensor> outputs() const { return outputs_; }
+  std::span<const Tensor> grads() const { return grads_; }
+  // Whether the caller wants input i's gradient (others may be skipped).
+  bool needs(int i) const { return i >= 64 || ((needed_ >> i) & 1u); }
+  const Attrs& attrs() const { return attrs_; }
+
+  int64_t attr_int(std::string_view n) const;
+  double attr_float(std::string_view n) const;
+  bool attr_bool(std::string_view n) const;
+  DType attr_dtype(std::string_view n) const;
+  const std::string& attr_string(std::string_view n) const;
+  const std::vector<int64_t>& attr_ints(std::string_view n) const;
+  const AttrValue& attr(std::string_view n) const;
+
+ private:
+  const OpDef& op_;
+  const Attrs& attrs_;
+  std::span<const Tensor> inputs_, outputs_, grads_;
+  uint64_t needed_;
+};
+
 using InferFn = std::function<void(InferContext&)>;
 using KernelFn = std::function<void(KernelContext&)>;
-struct GradContext;  // defined by the gradients issue
 using GradFn = std::function<std::vector<Tensor>(GradContext&)>;
 
 class OpDef {

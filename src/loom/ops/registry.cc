@@ -19,6 +19,7 @@ OpRegistry::OpRegistry() {
   register_graph_ops(*this);
   register_state_ops(*this);
   register_control_ops(*this);
+  register_gradient_ops(*this);
 }
 
 OpDef& OpRegistry::add(std::string name) {

@@ -36,5 +36,6 @@ void register_io_ops(OpRegistry& r);
 void register_graph_ops(OpRegistry& r);
 void register_state_ops(OpRegistry& r);
 void register_control_ops(OpRegistry& r);
+void register_gradient_ops(OpRegistry& r);
 
 }  // namespace loom

@@ -105,7 +105,9 @@ void register_state_ops(OpRegistry& r) {
       .kernel([](KernelContext& ctx) {
         VariableState& v = resource_state(ctx.input(0), ctx.name());
         ctx.set_output(0, v.read(ctx.name()));
-      });
+      })
+      // The variable (named by its handle) gets the gradient of the value read.
+      .gradient([](GradContext& ctx) { return std::vector<Tensor>{ctx.grad(0)}; });
 
   r.add("AssignVariableOp")
       .input("resource", DType::kResource)

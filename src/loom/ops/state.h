@@ -18,6 +18,9 @@ class VariableState : public RefCounted {
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   const std::string& name() const { return name_; }
+  // Tapes watch trainable variables when they are read.
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool t) { trainable_ = t; }
 
   // Raises FailedPrecondition if the variable was never initialized.
   Tensor read(const char* op) const;
@@ -43,6 +46,7 @@ class VariableState : public RefCounted {
   DType dtype_;
   Shape shape_;
   std::string name_;
+  bool trainable_ = true;
   mutable std::mutex mu_;
   Tensor value_;
 };

@@ -1,0 +1,34 @@
+// Differentiating graphs: a graph's nodes replayed through execute() (so tapes see
+// them), and the vector-Jacobian product of a whole graph built from that replay. If,
+// While and function calls get their gradients from here.
+#pragma once
+
+#include <vector>
+
+#include "loom/graph/graph.h"
+
+namespace loom {
+
+// Runs every node of `g` through execute() with `inputs` fed to its placeholders: into
+// the graph being traced, or eagerly. Returns g's outputs.
+std::vector<Tensor> inline_graph(const Graph& g, std::span<const Tensor> inputs);
+
+struct GraphVjp {
+  std::vector<Tensor> outputs;  // g's outputs on xs
+  std::vector<Tensor> grads;    // one per input; undefined where none flows
+};
+// g applied to `xs` and the gradients of its inputs weighted by `dys` (one per output,
+// undefined for none), built with ops in the current context. Only inputs marked in
+// `wanted` get gradients.
+GraphVjp inline_graph_vjp(const Graph& g, std::span<const Tensor> xs, std::span<const Tensor> dys,
+                          const std::vector<bool>& wanted);
+
+// Whether a graph input of this type can receive a gradient (floats, and variable
+// handles, whose gradient is that of the value read).
+bool can_receive_gradient(DType dtype);
+
+// Replaces the capture placeholders of a finished gradient graph by constants of the
+// captured values, so the graph's inputs are exactly its arguments.
+void inline_captures(Graph& g, std::span<const Tensor> captures);
+
+}  // namespace loom
