@@ -9,6 +9,7 @@ _SUBMODULES = (
     "activations",
     "backend",
     "callbacks",
+    "constraints",
     "initializers",
     "layers",
     "losses",

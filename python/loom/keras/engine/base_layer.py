@@ -3,6 +3,7 @@ builds itself from the first input's shape, and runs `call` eagerly, inside a
 loom.function, or symbolically on KerasTensors (recording a node of a functional graph)."""
 
 import inspect
+import re
 import threading
 
 import numpy as np
@@ -13,7 +14,7 @@ from loom.keras import backend, constraints, initializers, regularizers
 from loom.keras.engine import call_context, tree
 from loom.keras.engine.input_spec import assert_input_compatibility
 from loom.keras.engine.keras_tensor import KerasTensor
-from loom.module import Module, _snake_case, is_variable
+from loom.module import Module, is_variable
 
 _LAYER_KWARGS = frozenset(
     (
@@ -27,6 +28,16 @@ _LAYER_KWARGS = frozenset(
         "dynamic",
     )
 )
+
+
+_WORD_START = re.compile(r"(.)([A-Z][a-z0-9]+)")
+_LOWER_UPPER = re.compile(r"([a-z])([A-Z])")
+
+
+def default_name_prefix(class_name):
+    """Keras's snake case: Dense -> dense, Conv2D -> conv2d, SimpleRNN -> simple_rnn."""
+    words = _WORD_START.sub(r"\1_\2", class_name)
+    return _LOWER_UPPER.sub(r"\1_\2", words).lower()
 
 
 def _is_tensor_like(x):
@@ -91,7 +102,7 @@ class Layer(Module):
             if key not in _LAYER_KWARGS:
                 raise TypeError(f"Keyword argument not understood: {key!r}")
         if name is None:
-            name = backend.unique_object_name(_snake_case(type(self).__name__))
+            name = backend.unique_object_name(default_name_prefix(type(self).__name__))
         super().__init__(name=name)
         self._trainable = bool(trainable)
         self._dtype = loom.as_dtype(getattr(dtype, "name", dtype) or backend.floatx()).name
@@ -230,10 +241,17 @@ class Layer(Module):
         nested = [v for layer in self._direct_sublayers() for v in layer.trainable_weights]
         return self._dedup(own + nested)
 
+    def _all_variables(self):
+        nested = [v for layer in self._direct_sublayers() for v in layer._all_variables()]
+        return self._dedup(self._own_variables() + nested)
+
     @property
     def non_trainable_weights(self):
-        if not self._trainable:
-            return self.weights
+        if not self._trainable:  # every weight, variables marked trainable first
+            everything = self._all_variables()
+            return [v for v in everything if v.trainable] + [
+                v for v in everything if not v.trainable
+            ]
         own = [v for v in self._own_variables() if not v.trainable]
         nested = [v for layer in self._direct_sublayers() for v in layer.non_trainable_weights]
         return self._dedup(own + nested)

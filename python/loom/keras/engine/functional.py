@@ -89,9 +89,10 @@ def init_graph_network(model, inputs, outputs, name=None, trainable=True, **kwar
 
 def _default_name(model):
     from loom.keras import backend
-    from loom.module import _snake_case
+    from loom.keras.engine.base_layer import default_name_prefix
 
-    base = "model" if type(model).__name__ == "Functional" else _snake_case(type(model).__name__)
+    class_name = type(model).__name__
+    base = "model" if class_name == "Functional" else default_name_prefix(class_name)
     return backend.unique_object_name(base)
 
 

@@ -59,17 +59,38 @@ class Sequential(Model):
         if not self._layers and self._input_tensor is None and layer._batch_input_shape:
             self._input_tensor = Input(batch_shape=layer._batch_input_shape, dtype=layer.dtype)
         self._layers = self._layers + [layer]
-        if self._input_tensor is not None:
-            self._rebuild_graph()
-        else:
+        if self._input_tensor is None:
             self.built = False
+        elif self.outputs:
+            self._append_to_graph(layer)
+        else:
+            self._rebuild_graph()
 
     def pop(self):
         """Removes the last layer."""
         if not self._layers:
             raise TypeError("There are no layers in the model.")
         self._layers = self._layers[:-1]
-        self._rebuild_graph()
+        if self.outputs:  # the graph up to the new last layer is already recorded
+            self._graph_nodes = self._graph_nodes[:-1]
+            last = self._graph_nodes[-1].outputs if self._graph_nodes else self._input_tensor
+            self.outputs = [last]
+            self.output_names = [self._layers[-1].name] if self._layers else self.input_names
+
+    def _append_to_graph(self, layer):
+        x = layer(self.outputs[0])
+        self._check_single_output(layer, x)
+        self._graph_nodes = self._graph_nodes + [x.node]
+        self.outputs = [x]
+        self.output_names = [layer.name]
+
+    @staticmethod
+    def _check_single_output(layer, x):
+        if len(tree.flatten(x)) != 1:
+            raise ValueError(
+                "All layers in a Sequential model should have a single output tensor. "
+                f'Layer "{layer.name}" has {len(tree.flatten(x))} outputs.'
+            )
 
     def _rebuild_graph(self):
         """Calls the layers on the Input tensor, building them and recording shapes."""
@@ -80,11 +101,7 @@ class Sequential(Model):
         nodes = []
         for layer in self._layers:
             x = layer(x)
-            if len(tree.flatten(x)) != 1:
-                raise ValueError(
-                    "All layers in a Sequential model should have a single output tensor. "
-                    f'Layer "{layer.name}" has {len(tree.flatten(x))} outputs.'
-                )
+            self._check_single_output(layer, x)
             nodes.append(x.node)
         self.inputs, self.outputs = [self._input_tensor], [x]
         self._graph_nodes = nodes
