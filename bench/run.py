@@ -17,6 +17,7 @@ import time
 import timeit
 
 import numpy as np
+from bench_gradients import bench_gradients
 
 import loom as tf
 
@@ -293,6 +294,7 @@ def main():
     bench_function()
     bench_variables()
     bench_control_flow()
+    bench_gradients(median_time, row, optional)
     if args.markdown:
         print("| what | Loom | target | reference |")
         print("|---|---|---|---|")

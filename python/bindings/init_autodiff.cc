@@ -60,8 +60,8 @@ void init_autodiff(nb::module_& m) {
 
   // Records a call whose gradient is a Python function (tf.custom_gradient): it gets
   // one gradient per output and returns one per input (None for none).
-  m.def("record_custom_gradient", [](const std::vector<Tensor>& inputs,
-                                     std::vector<Tensor> outputs, nb::object backward) {
+  m.def("record_custom_gradient", [](const std::vector<Tensor>& inputs, std::vector<Tensor> outputs,
+                                     nb::object backward) {
     auto fn = std::make_shared<nb::object>(std::move(backward));
     const size_t n_in = inputs.size();
     record_custom_operation(inputs, outputs, [fn, n_in](std::span<const Tensor> grads) {

@@ -35,8 +35,7 @@ def _source_tensor(value):
     if isinstance(value, _C.Tensor):
         return value
     raise ValueError(
-        f"Passed in object {value!r} of type {type(value).__name__!r}, not tf.Tensor or "
-        "tf.Variable"
+        f"Passed in object {value!r} of type {type(value).__name__!r}, not tf.Tensor or tf.Variable"
     )
 
 
@@ -286,8 +285,8 @@ def custom_gradient(f=None):
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
-        from loom import variables as variables_lib
         import loom as tf
+        from loom import variables as variables_lib
 
         flat_args = [a for a in nest.flatten(args) if isinstance(a, _C.Tensor)]
         with _StopRecording():

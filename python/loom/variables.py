@@ -30,6 +30,8 @@ _by_handle = weakref.WeakValueDictionary()
 
 def variable_for_handle(handle):
     return _by_handle.get(_C.tensor_id(handle))
+
+
 _creation = threading.local()  # set by loom.function while it traces (see creation_scope)
 
 

@@ -17,9 +17,8 @@ Tensor constant_of(const Tensor& value) {
 }
 
 Tensor scalar_like(double value, DType dtype) {
-  Tensor t = visit_dtype<dtypes::kNumeric.bits()>(dtype, "gradient", [&]<class T>() {
-    return Tensor::scalar<T>(static_cast<T>(value));
-  });
+  Tensor t = visit_dtype<dtypes::kNumeric.bits()>(
+      dtype, "gradient", [&]<class T>() { return Tensor::scalar<T>(static_cast<T>(value)); });
   return current_handler() ? constant_of(t) : t;
 }
 

@@ -15,9 +15,7 @@ namespace {
 
 bool reads_trainable_variables(std::span<const Tensor> inputs) {
   for (const Tensor& t : inputs)
-    if (t.dtype() == DType::kResource && !t.is_symbolic() &&
-        resource_state(t, "function").trainable())
-      return true;
+    if (const VariableState* v = variable_of(t); v && v->trainable()) return true;
   return false;
 }
 

@@ -25,8 +25,8 @@ class GraphFunction : public RefCounted {
 
  private:
   struct Split {
-    Ref<GraphFunction> forward;   // the graph's outputs, then the saved values
-    Ref<GraphFunction> backward;  // saved values, then output gradients -> input gradients
+    Ref<GraphFunction> forward;     // the graph's outputs, then the saved values
+    Ref<GraphFunction> backward;    // saved values, then output gradients -> input gradients
     std::vector<int> grad_outputs;  // outputs whose gradients the backward takes
     std::vector<int> grad_inputs;   // inputs the backward returns gradients for
     int num_outputs = 0;

@@ -22,7 +22,8 @@ bool reads_trainable_variable(const OpDef& op, std::span<const Tensor> inputs,
   const Tensor& handle = inputs[0];
   if (handle.dtype() != DType::kResource || handle.is_symbolic()) return false;
   if (!is_differentiable(outputs[0].dtype())) return false;
-  return resource_state(handle, op.c_name()).trainable();
+  const VariableState* v = variable_of(handle);
+  return v && v->trainable();
 }
 }  // namespace
 
@@ -35,9 +36,8 @@ void Tape::watch(const Tensor& t) {
   if (!t.defined()) return;
   if (t.dtype() != DType::kResource && !is_differentiable(t.dtype())) return;
   if (tracked_.insert(t.impl()).second) watched_.push_back(t);
-  if (t.dtype() == DType::kResource &&
-      std::none_of(variables_.begin(), variables_.end(),
-                   [&](const Tensor& v) { return v.same_as(t); }))
+  if (t.dtype() == DType::kResource && std::none_of(variables_.begin(), variables_.end(),
+                                                    [&](const Tensor& v) { return v.same_as(t); }))
     variables_.push_back(t);
 }
 
@@ -84,8 +84,7 @@ void Tape::reset() {
   variables_.clear();
 }
 
-std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets,
-                                   std::span<const Tensor> sources,
+std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets, std::span<const Tensor> sources,
                                    std::span<const Tensor> output_grads, bool zero_unconnected) {
   if (!output_grads.empty() && output_grads.size() != targets.size())
     raise(ErrorCode::kInvalidArgument, "[gradient] ", output_grads.size(),
@@ -121,8 +120,8 @@ std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets,
   for (size_t t = 0; t < targets.size(); ++t) {
     const Tensor& y = targets[t];
     if (!y.defined() || !is_differentiable(y.dtype())) continue;
-    Tensor seed = output_grads.empty() || !output_grads[t].defined() ? ones_like(y)
-                                                                      : output_grads[t];
+    Tensor seed =
+        output_grads.empty() || !output_grads[t].defined() ? ones_like(y) : output_grads[t];
     pending[y.impl()].push_back(std::move(seed));
   }
   auto take = [&](const Tensor& v) -> Tensor {
@@ -150,8 +149,8 @@ std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets,
     if (!any) continue;
     std::vector<Tensor> in_grads;
     if (rec.op) {
-      in_grads = op_input_gradients(*rec.op, rec.attrs, rec.inputs, rec.outputs, out_grads,
-                                    needed[r]);
+      in_grads =
+          op_input_gradients(*rec.op, rec.attrs, rec.inputs, rec.outputs, out_grads, needed[r]);
     } else {
       for (size_t i = 0; i < out_grads.size(); ++i)
         if (!out_grads[i].defined() && is_differentiable(rec.outputs[i].dtype()))
@@ -171,8 +170,8 @@ std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets,
     result[s] = take(sources[s]);
     if (!result[s].defined() && zero_unconnected) {
       if (sources[s].dtype() == DType::kResource) {
-        const VariableState& v = resource_state(sources[s], "gradient");
-        if (v.initialized()) result[s] = zeros_like(v.read("gradient"));
+        const VariableState* v = variable_of(sources[s]);
+        if (v && v->initialized()) result[s] = zeros_like(v->read("gradient"));
       } else {
         result[s] = zeros_like(sources[s]);
       }
@@ -239,9 +238,7 @@ void record_custom_operation(std::span<const Tensor> inputs, std::vector<Tensor>
     if (t->paused() || t->context() != context) continue;
     if (watch_variables) {
       for (const Tensor& in : inputs)
-        if (in.dtype() == DType::kResource && !in.is_symbolic() &&
-            resource_state(in, "function").trainable())
-          t->variable_accessed(in);
+        if (const VariableState* v = variable_of(in); v && v->trainable()) t->variable_accessed(in);
     }
     t->record_custom(inputs, outputs, backward);
   }

@@ -38,12 +38,13 @@ class GraphBuilder : public OpHandler {
   // Supplies the user's source location for each new node (set by the Python layer).
   void set_source_provider(std::function<std::string()> f) { source_ = std::move(f); }
   bool owns(const Tensor& t) const { return t.is_symbolic() && t.graph() == graph_.get(); }
+  // A symbolic tensor for an existing node's output.
+  Tensor output_tensor(int node, int index);
   // Gives an existing node one more output and returns it (a While asked by its
   // gradient to also return its iteration history).
   Tensor add_output(int node, TensorType type);
 
  private:
-  Tensor output_tensor(int node, int index);
   int add(Node node, std::string_view name);
 
   Ref<Graph> graph_;

@@ -1,6 +1,7 @@
 // Functional control flow: If runs one of two library graphs, While runs a body graph
 // until a condition graph says stop. Branches and bodies are traced by the frontend.
 #include "loom/graph/library.h"
+#include "loom/ops/control_grad.h"
 #include "loom/ops/registry.h"
 
 namespace loom {
@@ -79,6 +80,8 @@ void infer_while(InferContext& ctx) {
     const Node& ph = body.node(body.inputs()[i]);
     ctx.set_output(static_cast<int>(i), ph.outputs[0].shape, t.dtype);
   }
+  if (ctx.attr_bool("record_history"))
+    ctx.set_output(static_cast<int>(n), Shape{}, DType::kResource);
 }
 
 void run_while(KernelContext& ctx) {
@@ -95,8 +98,11 @@ void run_while(KernelContext& ctx) {
     cond_in.push_back(t);
   for (const Tensor& t : select_inputs(captured, ctx.attr_ints("body_captures"), ctx.name()))
     body_in.push_back(t);
+  Ref<LoopHistory> history;
+  if (ctx.attr_bool("record_history")) history = Ref<LoopHistory>::adopt(new LoopHistory());
   for (int64_t it = 0; max_iterations < 0 || it < max_iterations; ++it) {
     if (!truthy(cond->run(cond_in)[0], ctx.name())) break;
+    if (history) history->steps.emplace_back(body_in.begin(), body_in.begin() + n);
     std::vector<Tensor> next = body->run(body_in);
     for (int64_t i = 0; i < n; ++i) {
       cond_in[i] = next[i];
@@ -104,6 +110,7 @@ void run_while(KernelContext& ctx) {
     }
   }
   for (int64_t i = 0; i < n; ++i) ctx.set_output(static_cast<int>(i), std::move(body_in[i]));
+  if (history) ctx.set_output(static_cast<int>(n), make_resource(history));
 }
 
 }  // namespace
@@ -119,9 +126,11 @@ void register_control_ops(OpRegistry& r) {
                      .attr("then_inputs", std::vector<int64_t>{})
                      .attr("else_inputs", std::vector<int64_t>{})
                      .infer(infer_if)
-                     .kernel(run_if);
+                     .kernel(run_if)
+                     .gradient(if_gradient);
     if (std::string(name) == "If") def.traits(kStateful);
   }
+  register_loop_history_ops(r);
   for (const char* name : {"While", "StatelessWhile"}) {
     OpDef& def = r.add(name)
                      .variadic_input_any("input")
@@ -131,8 +140,12 @@ void register_control_ops(OpRegistry& r) {
                      .attr("cond_captures", std::vector<int64_t>{})
                      .attr("body_captures", std::vector<int64_t>{})
                      .attr("maximum_iterations", int64_t{-1})
+                     // Also return the loop variables entering each iteration (a
+                     // resource), which the gradient replays in reverse.
+                     .attr("record_history", false)
                      .infer(infer_while)
-                     .kernel(run_while);
+                     .kernel(run_while)
+                     .gradient(while_gradient);
     if (std::string(name) == "While") def.traits(kStateful);
   }
 }

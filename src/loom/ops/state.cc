@@ -47,23 +47,33 @@ bool VariableState::initialize(const Tensor& value, const char* op) {
   return true;
 }
 
-Tensor make_resource(Ref<VariableState> state) {
-  VariableState* raw = state.get();
+Tensor make_resource(Ref<Resource> resource) {
+  Resource* raw = resource.get();
   raw->ref();  // released with the buffer
   Ref<Buffer> buf = Buffer::wrap(
       raw, sizeof(void*),
       [](void* p) {
-        auto* s = static_cast<VariableState*>(p);
-        if (s->unref()) delete s;
+        auto* r = static_cast<Resource*>(p);
+        if (r->unref()) delete r;
       },
       raw);
   return Tensor::from_buffer(DType::kResource, Shape{}, std::move(buf));
 }
 
+Resource* resource_of(const Tensor& handle) {
+  if (!handle.defined() || handle.dtype() != DType::kResource || handle.is_symbolic())
+    return nullptr;
+  return static_cast<Resource*>(handle.raw_data());
+}
+
+VariableState* variable_of(const Tensor& handle) {
+  return dynamic_cast<VariableState*>(resource_of(handle));
+}
+
 VariableState& resource_state(const Tensor& handle, const char* op) {
-  if (handle.dtype() != DType::kResource || handle.is_symbolic())
-    raise(ErrorCode::kInvalidArgument, "[", op, "] expected a variable handle");
-  return *static_cast<VariableState*>(handle.raw_data());
+  VariableState* v = variable_of(handle);
+  if (!v) raise(ErrorCode::kInvalidArgument, "[", op, "] expected a variable handle");
+  return *v;
 }
 
 namespace {

@@ -9,11 +9,17 @@
 
 namespace loom {
 
-class VariableState : public RefCounted {
+// An engine object behind a resource tensor: a variable, or the iteration history a
+// While keeps for its gradient.
+class Resource : public RefCounted {
+ public:
+  virtual ~Resource() = default;
+};
+
+class VariableState : public Resource {
  public:
   VariableState(DType dtype, Shape shape, std::string name)
       : dtype_(dtype), shape_(std::move(shape)), name_(std::move(name)) {}
-  virtual ~VariableState() = default;
 
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
@@ -51,8 +57,12 @@ class VariableState : public RefCounted {
   Tensor value_;
 };
 
-// A scalar resource tensor holding (a reference to) `state`.
-Tensor make_resource(Ref<VariableState> state);
+// A scalar resource tensor holding (a reference to) `resource`.
+Tensor make_resource(Ref<Resource> resource);
+// The resource behind a handle; null for other tensors (symbolic ones included).
+Resource* resource_of(const Tensor& handle);
+// The variable behind a handle, or null when it is not a variable.
+VariableState* variable_of(const Tensor& handle);
 // The variable behind a resource tensor; raises InvalidArgument if it is not one.
 VariableState& resource_state(const Tensor& handle, const char* op);
 
