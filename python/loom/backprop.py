@@ -323,10 +323,10 @@ def custom_gradient(f=None):
                     f"custom_gradient function expected to return {len(used)} variable "
                     f"gradients, but returned {len(variable_grads)} instead."
                 )
-            out = []
-            for g, x in zip(input_grads + variable_grads, flat_args + [v.handle for v in used]):
-                out.append(None if g is None else _C.convert_to_tensor(g, None))
-            return out
+            return [
+                None if g is None else _C.convert_to_tensor(g, None)
+                for g in input_grads + variable_grads
+            ]
 
         outputs = _C.record_custom_gradient(flat_args + [v.handle for v in used], outputs, backward)
         return nest.pack_sequence_as(result, outputs)

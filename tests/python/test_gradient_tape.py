@@ -264,7 +264,7 @@ def test_custom_gradient_using_variables_needs_a_variables_argument():
     def scaled(x):
         return x * v, lambda dy: dy
 
-    with tf.GradientTape() as tape:
+    with tf.GradientTape():
         with pytest.raises(TypeError, match="keyword argument 'variables'"):
             scaled(tf.constant(1.0))
 
