@@ -120,6 +120,9 @@ void init_ops(nb::module_& m) {
                    })
       .def_prop_ro("is_stateful", [](const OpDef& d) { return d.has_trait(kStateful); })
       .def_prop_ro("is_elementwise", [](const OpDef& d) { return d.has_trait(kElementwise); })
+      .def_prop_ro("is_differentiable",
+                   [](const OpDef& d) { return !d.has_trait(kNotDifferentiable); })
+      .def_prop_ro("has_gradient", [](const OpDef& d) { return static_cast<bool>(d.grad_fn()); })
       .def("__repr__", [](const OpDef& d) { return "<OpDef " + d.name() + ">"; });
 
   m.def(
