@@ -18,6 +18,7 @@ import timeit
 
 import numpy as np
 from bench_gradients import bench_gradients
+from bench_keras import bench_keras
 
 import loom as tf
 
@@ -295,6 +296,7 @@ def main():
     bench_variables()
     bench_control_flow()
     bench_gradients(median_time, row, optional)
+    bench_keras(row)
     if args.markdown:
         print("| what | Loom | target | reference |")
         print("|---|---|---|---|")

@@ -70,3 +70,8 @@ print(
 call = best_of("affine(a, x, b)", 10000, affine=affine, a=a, x=x, b=b)
 eager = best_of("tf.matmul(a, x) + b", 10000, tf=tf, a=a, x=x, b=b)
 print(f"y = A x + b     eager {eager * 1e6:6.2f} µs   as a cached function {call * 1e6:6.2f} µs")
+
+section("Keras: an MLP trained with fit on the 8x8 digits")
+import digits  # noqa: E402  (examples/digits.py)
+
+digits.main()
