@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "common.h"
+#include "loom/autodiff/custom_gradient.h"
 #include "loom/eager/tape.h"
 
 namespace loom::py {
@@ -60,11 +61,15 @@ void init_autodiff(nb::module_& m) {
 
   // Records a call whose gradient is a Python function (tf.custom_gradient): it gets
   // one gradient per output and returns one per input (None for none).
-  m.def("record_custom_gradient", [](const std::vector<Tensor>& inputs, std::vector<Tensor> outputs,
-                                     nb::object backward) {
-    auto fn = std::make_shared<nb::object>(std::move(backward));
-    const size_t n_in = inputs.size();
-    record_custom_operation(inputs, outputs, [fn, n_in](std::span<const Tensor> grads) {
+  // A gradient function written in Python (tf.custom_gradient): it gets one gradient
+  // per output and returns one per input (None for none). Eagerly the call is recorded
+  // on the tapes; while tracing it is registered for a CustomGradient node.
+  auto python_backward = [](nb::object backward, size_t n_in) -> BackwardFn {
+    auto fn = std::shared_ptr<nb::object>(new nb::object(std::move(backward)), [](nb::object* p) {
+      nb::gil_scoped_acquire gil;
+      delete p;
+    });
+    return [fn, n_in](std::span<const Tensor> grads) {
       nb::gil_scoped_acquire gil;
       std::vector<Tensor> in(grads.begin(), grads.end());
       nb::object result = (*fn)(optional_tensors(std::move(in)));
@@ -73,8 +78,16 @@ void init_autodiff(nb::module_& m) {
         raise(ErrorCode::kInvalidArgument, "[custom_gradient] the gradient function returned ",
               out.size(), " gradients for ", n_in, " inputs");
       return out;
-    });
+    };
+  };
+  m.def("record_custom_gradient", [python_backward](const std::vector<Tensor>& inputs,
+                                                    std::vector<Tensor> outputs,
+                                                    nb::object backward) {
+    record_custom_operation(inputs, outputs, python_backward(std::move(backward), inputs.size()));
     return outputs;
+  });
+  m.def("register_custom_gradient", [python_backward](nb::object backward, size_t num_inputs) {
+    return register_custom_gradient(python_backward(std::move(backward), num_inputs));
   });
   struct StopRecording {
     std::unique_ptr<StopRecordingScope> scope = std::make_unique<StopRecordingScope>();

@@ -16,6 +16,7 @@ from loom import _C, nest
 from loom._api import export
 
 _log = logging.getLogger("loom")
+_CUSTOM_GRADIENT = _C.op("CustomGradient")
 
 
 @export("UnconnectedGradients")
@@ -328,7 +329,15 @@ def custom_gradient(f=None):
                 for g in input_grads + variable_grads
             ]
 
-        outputs = _C.record_custom_gradient(flat_args + [v.handle for v in used], outputs, backward)
+        inputs = flat_args + [v.handle for v in used]
+        if _C.is_tracing():
+            # A node naming the gradient function, so replays of the graph keep it.
+            gradient_id = _C.register_custom_gradient(backward, len(inputs))
+            attrs = {"num_outputs": len(outputs), "gradient_id": gradient_id}
+            outputs = _C.execute(_CUSTOM_GRADIENT, (outputs + inputs,), attrs)
+            outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        else:
+            outputs = _C.record_custom_gradient(inputs, outputs, backward)
         return nest.pack_sequence_as(result, outputs)
 
     return decorated

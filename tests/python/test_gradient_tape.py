@@ -285,3 +285,30 @@ def test_tapes_are_independent():
         z = x * 3.0
     assert a.gradient(y, x).numpy() == 4.0
     assert b.gradient(z, x).numpy() == 3.0
+
+
+@tf.custom_gradient
+def half_gradient_square(x):
+    def grad(dy):
+        return dy * x  # half of the true 2x
+
+    return x * x, grad
+
+
+def test_custom_gradient_inside_a_function_differentiated_from_outside_and_inside():
+    f = tf.function(lambda x: half_gradient_square(x) + x)
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    assert y.numpy() == 12.0
+    assert tape.gradient(y, x).numpy() == 4.0  # x + 1
+
+    @tf.function
+    def inside(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = half_gradient_square(x)
+        return tape.gradient(y, x)
+
+    assert inside(x).numpy() == 3.0

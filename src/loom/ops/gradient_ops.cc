@@ -1,4 +1,5 @@
 // Ops that gradients are built from and no user calls directly.
+#include "loom/autodiff/custom_gradient.h"
 #include "loom/ops/registry.h"
 
 namespace loom {
@@ -25,9 +26,10 @@ void broadcast_gradient_args(KernelContext& ctx) {
   }
   auto write = [&](int i, const std::vector<int64_t>& v) {
     Tensor& t = ctx.allocate_output(i, Shape{static_cast<int64_t>(v.size())});
-    visit_dtype<DTypeSet{DType::kInt32, DType::kInt64}.bits()>(t.dtype(), ctx.name(), [&]<class T>() {
-      for (size_t k = 0; k < v.size(); ++k) t.mutable_data<T>()[k] = static_cast<T>(v[k]);
-    });
+    visit_dtype<DTypeSet{DType::kInt32, DType::kInt64}.bits()>(
+        t.dtype(), ctx.name(), [&]<class T>() {
+          for (size_t k = 0; k < v.size(); ++k) t.mutable_data<T>()[k] = static_cast<T>(v[k]);
+        });
   };
   write(0, r0);
   write(1, r1);
@@ -52,6 +54,7 @@ void register_gradient_ops(OpRegistry& r) {
         ctx.set_output(1, Shape{kUnknownDim});
       })
       .kernel(broadcast_gradient_args);
+  register_custom_gradient_op(r);
 }
 
 }  // namespace loom
