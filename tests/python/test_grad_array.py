@@ -26,10 +26,10 @@ def _has_gradient(op):
         return False
 
 
-# Second-order checks square the op's output (f(x) = op(x)**2): they need Mul's
-# gradient, which the math family declares.
+# Second-order checks square the op's output (f(x) = op(x)**2): they need the gradients
+# of Mul and AddV2 (which sums a value's gradients), declared by the math family.
 needs_mul_grad = pytest.mark.skipif(
-    not _has_gradient(lambda x: x * x), reason="Mul has no gradient in this build"
+    not _has_gradient(lambda x: x * x + x), reason="Mul/AddV2 have no gradient in this build"
 )
 
 
