@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
@@ -192,6 +193,10 @@ void register_array_create_ops(OpRegistry& r) {
         const Tensor& out = ctx.output(0);
         cpu::fill_pattern(out.raw_data(), out.num_elements(), ctx.input(1).raw_data(),
                           dtype_size(out.dtype()));
+      })
+      // The value is copied into every element: it collects all their gradients.
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>{Tensor(), grad::sum_all(ctx.grad(0))};
       });
 
   r.add("Range")
@@ -211,6 +216,7 @@ void register_array_create_ops(OpRegistry& r) {
       .output("output", "T")
       .type_var("T", kFloat)
       .type_var("Tidx", kIndex)
+      .traits(kNotDifferentiable)
       .infer(infer_linspace)
       .kernel(linspace_kernel);
 

@@ -90,6 +90,8 @@ void register_one_hot_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("TI", DTypeSet{DType::kUInt8, DType::kInt8, DType::kInt32, DType::kInt64})
       .attr("axis", int64_t{-1})
+      // As in TF: on_value/off_value get no gradient.
+      .traits(kNotDifferentiable)
       .infer(infer_one_hot)
       .kernel(one_hot_kernel);
 }

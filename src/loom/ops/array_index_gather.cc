@@ -1,4 +1,5 @@
 // GatherV2 and GatherNd: reading slices of a tensor at given indices.
+#include "loom/ops/array_grad_util.h"
 #include "loom/ops/array_index_util.h"
 
 namespace loom::index_ops {
@@ -191,6 +192,98 @@ void gather_nd_kernel(KernelContext& ctx) {
   });
 }
 
+// [mb, 1] int64 offsets b * n: batch b's rows start at b * n in the flattened target.
+Tensor batch_offsets(const Tensor& mb, const Tensor& n) {
+  const auto kmb = grad::known_int(mb), kn = grad::known_int(n);
+  if (kmb && kn) {
+    std::vector<int64_t> v(*kmb);
+    for (int64_t b = 0; b < *kmb; ++b) v[b] = b * *kn;
+    return reshape_to(grad::int_vector(v), grad::int_vector({*kmb, 1}));
+  }
+  static const OpRef range("Range"), mul("Mul");
+  Tensor ids = range({grad::int_scalar(0), mb, grad::int_scalar(1)});
+  return reshape_to(mul({ids, n}), grad::int_vector({-1, 1}));
+}
+
+// GatherV2: the params' gradient is the output gradient added (duplicates sum) into
+// zeros at the gathered rows. With the params viewed as [batch, outer, n, inner] and
+// the gradient as [batch, outer, k, inner], batch b's indices are offset by b * n so a
+// single ScatterNd over [batch * n, outer, inner] does every batch at once.
+std::vector<Tensor> gather_v2_grad(GradContext& ctx) {
+  const Tensor& params = ctx.input(0);
+  const Tensor& indices = ctx.input(1);
+  const auto axis = grad::known_int(ctx.input(2));
+  if (!axis || !params.shape().has_rank() || !indices.shape().has_rank())
+    raise(ErrorCode::kUnimplemented,
+          "[GatherV2] the gradient needs a constant axis and params and indices of known rank");
+  const GatherAxes ga = resolve_gather_axes(params.shape(), indices.shape(), *axis,
+                                            ctx.attr_int("batch_dims"), "GatherV2");
+  const int bd = ga.batch_dims, a = ga.axis;
+  Tensor mb = grad::dims_product(params, 0, bd);
+  Tensor outer = grad::dims_product(params, bd, a);
+  Tensor n = grad::dim_of(params, a);
+  Tensor inner = grad::dims_product(params, a + 1, params.rank());
+  Tensor k = grad::dims_product(indices, bd, indices.rank());
+  const bool moves = grad::known_int(outer) != 1;  // the gathered dim is not outermost
+  Tensor rows = grad::reshape(ctx.grad(0), {mb, outer, k, inner});
+  if (moves) rows = grad::transpose(rows, {0, 2, 1, 3});
+  Tensor mbk = grad::mul_dims(mb, k);
+  rows = grad::reshape(rows, {mbk, outer, inner});
+  Tensor idx = grad::cast_as(indices, DType::kInt64);
+  if (grad::known_int(mb) != 1) {
+    static const OpRef add("AddV2");
+    idx = add({grad::reshape(idx, {mb, k}), batch_offsets(mb, n)});
+  }
+  idx = grad::reshape(idx, {mbk, grad::int_scalar(1)});
+  static const OpRef scatter("ScatterNd");
+  Tensor out = scatter({idx, rows, grad::pack_dims({grad::mul_dims(mb, n), outer, inner})});
+  if (moves) out = grad::transpose(grad::reshape(out, {mb, n, outer, inner}), {0, 2, 1, 3});
+  return {reshape_to(out, grad::shape_vec(params)), Tensor(), Tensor()};
+}
+
+// GatherNd: the gradient added into zeros at the gathered index tuples. Batch dims are
+// folded in as one leading index column holding each row's flattened batch number.
+std::vector<Tensor> gather_nd_grad(GradContext& ctx) {
+  const Tensor& params = ctx.input(0);
+  const Tensor& indices = ctx.input(1);
+  static const OpRef scatter("ScatterNd");
+  if (!params.shape().has_rank() || !indices.shape().has_rank())
+    raise(ErrorCode::kUnimplemented,
+          "[GatherNd] the gradient needs params and indices of known rank");
+  const GatherNdDims d =
+      check_gather_nd(params.shape(), indices.shape(), ctx.attr_int("batch_dims"), "GatherNd");
+  Tensor idx = grad::cast_as(indices, DType::kInt64);
+  if (d.batch_dims == 0) return {scatter({idx, ctx.grad(0), grad::shape_vec(params)}), Tensor()};
+  if (d.index_depth < 0)
+    raise(ErrorCode::kUnimplemented,
+          "[GatherNd] the gradient with batch_dims needs the index depth to be known");
+  const int bd = d.batch_dims, q = static_cast<int>(d.index_depth);
+  Tensor mb = grad::dims_product(params, 0, bd);
+  Tensor k = grad::dims_product(indices, bd, indices.rank() - 1);
+  Tensor mbk = grad::mul_dims(mb, k);
+  Tensor batch_ids;
+  const auto kmb = grad::known_int(mb), kk = grad::known_int(k);
+  if (kmb && kk) {
+    std::vector<int64_t> v;
+    for (int64_t b = 0; b < *kmb; ++b) v.insert(v.end(), *kk, b);
+    batch_ids = reshape_to(grad::int_vector(v), grad::int_vector({-1, 1}));
+  } else {
+    static const OpRef range("Range"), tile("Tile");
+    Tensor ids = reshape_to(range({grad::int_scalar(0), mb, grad::int_scalar(1)}),
+                            grad::int_vector({-1, 1}));
+    batch_ids = reshape_to(tile({ids, grad::pack_dims({grad::int_scalar(1), k})}),
+                           grad::int_vector({-1, 1}));
+  }
+  static const OpRef concat("ConcatV2");
+  Tensor full =
+      concat({batch_ids, grad::reshape(idx, {mbk, grad::int_scalar(q)}), grad::int_scalar(1)});
+  std::vector<Tensor> row_dims{mbk}, target{mb};
+  for (int i = bd + q; i < params.rank(); ++i) row_dims.push_back(grad::dim_of(params, i));
+  for (int i = bd; i < params.rank(); ++i) target.push_back(grad::dim_of(params, i));
+  Tensor out = scatter({full, grad::reshape(ctx.grad(0), row_dims), grad::pack_dims(target)});
+  return {reshape_to(out, grad::shape_vec(params)), Tensor()};
+}
+
 }  // namespace
 
 void register_gather_ops(OpRegistry& r) {
@@ -204,7 +297,8 @@ void register_gather_ops(OpRegistry& r) {
       .type_var("Taxis", kIndex)
       .attr("batch_dims", int64_t{0})
       .infer(infer_gather_v2)
-      .kernel(gather_v2_kernel);
+      .kernel(gather_v2_kernel)
+      .gradient(gather_v2_grad);
 
   r.add("GatherNd")
       .input("params", "Tparams")
@@ -214,7 +308,8 @@ void register_gather_ops(OpRegistry& r) {
       .type_var("Tindices", kIndex)
       .attr("batch_dims", int64_t{0})
       .infer(infer_gather_nd)
-      .kernel(gather_nd_kernel);
+      .kernel(gather_nd_kernel)
+      .gradient(gather_nd_grad);
 }
 
 }  // namespace loom::index_ops

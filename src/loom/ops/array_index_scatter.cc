@@ -1,5 +1,6 @@
 // ScatterNd and the TensorScatter* family: writing slices into a tensor at N-d indices.
 #include "loom/kernels/cpu/elementwise.h"
+#include "loom/ops/array_grad_util.h"
 #include "loom/ops/array_index_util.h"
 
 namespace loom::index_ops {
@@ -173,6 +174,30 @@ OpDef& def_tensor_scatter(OpRegistry& r, const char* name) {
       });
 }
 
+Tensor gather_nd(const Tensor& params, const Tensor& indices) {
+  static const OpRef op("GatherNd");
+  return op({params, indices});
+}
+
+// TensorScatterMax/Min: each output element's gradient goes to the operands that equal
+// it (the tensor's element and/or updates scattered there), split evenly between ties.
+std::vector<Tensor> scatter_extremum_grad(GradContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const Tensor& indices = ctx.input(1);
+  const Tensor& updates = ctx.input(2);
+  if (!is_differentiable(x.dtype())) return {};
+  static const OpRef equal("Equal"), cast("Cast"), add("AddV2"), mul("Mul"), div("RealDiv"),
+      scatter("ScatterNd");
+  Attrs to_t;
+  to_t.set("DstT", x.dtype());
+  const Tensor& y = ctx.output(0);
+  Tensor x_hits = cast({equal({y, x})}, to_t);
+  Tensor u_hits = cast({equal({gather_nd(y, indices), updates})}, to_t);
+  Tensor count = add({x_hits, scatter({indices, u_hits, grad::shape_vec(x, indices.dtype())})});
+  Tensor share = div({ctx.grad(0), count});
+  return {mul({share, x_hits}), Tensor(), mul({gather_nd(share, indices), u_hits})};
+}
+
 }  // namespace
 
 void register_scatter_ops(OpRegistry& r) {
@@ -184,12 +209,38 @@ void register_scatter_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tindices", kIndex)
       .infer(infer_scatter_nd)
-      .kernel(scatter_nd_kernel);
-  def_tensor_scatter<kAll.bits(), Combine::kAssign>(r, "TensorScatterUpdate");
-  def_tensor_scatter<kNumeric.bits(), Combine::kAdd>(r, "TensorScatterAdd");
-  def_tensor_scatter<kNumeric.bits(), Combine::kSub>(r, "TensorScatterSub");
-  def_tensor_scatter<kNumeric.bits(), Combine::kMax>(r, "TensorScatterMax");
-  def_tensor_scatter<kNumeric.bits(), Combine::kMin>(r, "TensorScatterMin");
+      .kernel(scatter_nd_kernel)
+      // Each update lands (added) at its index: its gradient is read back from there.
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>{Tensor(), gather_nd(ctx.grad(0), ctx.input(0)), Tensor()};
+      });
+  // Overwritten elements of the tensor get no gradient; every update gets the gradient
+  // at its index (as in TF, also an update a later duplicate overwrote).
+  def_tensor_scatter<kAll.bits(), Combine::kAssign>(r, "TensorScatterUpdate")
+      .gradient([](GradContext& ctx) {
+        static const OpRef update("TensorScatterUpdate");
+        const Tensor& indices = ctx.input(1);
+        std::vector<Tensor> out(3);
+        if (ctx.needs(0)) out[0] = update({ctx.grad(0), indices, zeros_like(ctx.input(2))});
+        if (ctx.needs(2)) out[2] = gather_nd(ctx.grad(0), indices);
+        return out;
+      });
+  def_tensor_scatter<kNumeric.bits(), Combine::kAdd>(r, "TensorScatterAdd")
+      .gradient([](GradContext& ctx) {
+        std::vector<Tensor> out{ctx.grad(0), Tensor(), Tensor()};
+        if (ctx.needs(2)) out[2] = gather_nd(ctx.grad(0), ctx.input(1));
+        return out;
+      });
+  def_tensor_scatter<kNumeric.bits(), Combine::kSub>(r, "TensorScatterSub")
+      .gradient([](GradContext& ctx) {
+        std::vector<Tensor> out{ctx.grad(0), Tensor(), Tensor()};
+        if (ctx.needs(2)) out[2] = grad::negate(gather_nd(ctx.grad(0), ctx.input(1)));
+        return out;
+      });
+  def_tensor_scatter<kNumeric.bits(), Combine::kMax>(r, "TensorScatterMax")
+      .gradient(scatter_extremum_grad);
+  def_tensor_scatter<kNumeric.bits(), Combine::kMin>(r, "TensorScatterMin")
+      .gradient(scatter_extremum_grad);
 }
 
 }  // namespace loom::index_ops

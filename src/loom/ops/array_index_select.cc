@@ -1,5 +1,6 @@
 // Ops whose output size depends on the data: Where (coordinates of true elements),
 // BooleanMask and Unique. Their kernels size the output with allocate_output.
+#include "loom/ops/array_grad_util.h"
 #include "loom/ops/array_index_util.h"
 
 namespace loom::index_ops {
@@ -203,6 +204,32 @@ void unique_kernel(KernelContext& ctx) {
   });
 }
 
+// BooleanMask: the kept slices' gradients go back to the true positions of the mask,
+// zeros elsewhere. Viewed as [outer, mask elements, inner] the scatter is over the
+// middle dim, so it is moved first for the ScatterNd and back after.
+std::vector<Tensor> boolean_mask_grad(GradContext& ctx) {
+  const Tensor& tensor = ctx.input(0);
+  const Tensor& mask = ctx.input(1);
+  if (!tensor.shape().has_rank() || !mask.shape().has_rank())
+    raise(ErrorCode::kUnimplemented,
+          "[BooleanMask] the gradient needs tensor and mask of known rank");
+  const int a =
+      check_boolean_mask(tensor.shape(), mask.shape(), ctx.attr_int("axis"), "BooleanMask");
+  const int r = tensor.rank(), mr = mask.rank();
+  Tensor outer = grad::dims_product(tensor, 0, a);
+  Tensor inner = grad::dims_product(tensor, a + mr, r);
+  Tensor kept = grad::dim_of(ctx.output(0), a);
+  const bool moves = grad::known_int(outer) != 1;
+  Tensor rows = moves ? grad::transpose(grad::reshape(ctx.grad(0), {outer, kept, inner}), {1, 0, 2})
+                      : grad::reshape(ctx.grad(0), {kept, outer, inner});
+  static const OpRef where("Where"), scatter("ScatterNd");
+  Tensor positions = where({reshape_to(mask, grad::int_vector({-1}))});
+  Tensor out = scatter(
+      {positions, rows, grad::pack_dims({grad::dims_product(tensor, a, a + mr), outer, inner})});
+  if (moves) out = grad::transpose(out, {1, 0, 2});
+  return {reshape_to(out, grad::shape_vec(tensor)), Tensor()};
+}
+
 }  // namespace
 
 void register_select_ops(OpRegistry& r) {
@@ -221,7 +248,8 @@ void register_select_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .attr("axis", int64_t{0})
       .infer(infer_boolean_mask)
-      .kernel(boolean_mask_kernel);
+      .kernel(boolean_mask_kernel)
+      .gradient(boolean_mask_grad);
 
   r.add("Unique")
       .input("x", "T")
@@ -230,7 +258,13 @@ void register_select_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .attr("out_idx", DType::kInt32)
       .infer(infer_unique)
-      .kernel(unique_kernel);
+      .kernel(unique_kernel)
+      // Every element equal to y[j] sends y[j]'s gradient back to itself.
+      .gradient([](GradContext& ctx) {
+        static const OpRef gather("GatherV2");
+        return std::vector<Tensor>{
+            gather({ctx.grad(0), ctx.output(1), grad::int_scalar(0, ctx.output(1).dtype())})};
+      });
 }
 
 }  // namespace loom::index_ops

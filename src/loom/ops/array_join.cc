@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
@@ -297,6 +298,49 @@ int kernel_axis(const KernelContext& ctx, int axis_input, int rank) {
   return static_cast<int>(a < 0 ? a + rank : a);
 }
 
+// ConcatV2: the gradient is split back into pieces as long as the inputs along the axis.
+std::vector<Tensor> concat_grad(GradContext& ctx) {
+  const int n = ctx.num_inputs() - 1;
+  std::vector<Tensor> out(n + 1);
+  const Tensor& g = ctx.grad(0);
+  if (n == 1) {
+    out[0] = g;
+    return out;
+  }
+  const int rank = g.shape().has_rank() ? g.rank() : -1;
+  const auto known_axis = grad::known_int(ctx.input(n));
+  std::vector<Tensor> sizes;
+  Tensor split_dim;
+  if (known_axis && rank >= 0) {
+    const int a = static_cast<int>(*known_axis < 0 ? *known_axis + rank : *known_axis);
+    for (int i = 0; i < n; ++i) sizes.push_back(grad::dim_of(ctx.input(i), a));
+    split_dim = grad::int_scalar(a, DType::kInt32);
+  } else {
+    // The axis is only known when the graph runs: pick the sizes out of the shapes there.
+    static const OpRef floor_mod("FloorMod"), rank_op("Rank"), gather("GatherV2");
+    Tensor r = rank >= 0 ? grad::int_scalar(rank) : grad::cast_as(rank_op({g}), DType::kInt64);
+    Tensor a = floor_mod({grad::cast_as(ctx.input(n), DType::kInt64), r});
+    for (int i = 0; i < n; ++i)
+      sizes.push_back(gather({grad::shape_vec(ctx.input(i)), a, grad::int_scalar(0)}));
+    split_dim = grad::cast_as(a, DType::kInt32);
+  }
+  static const OpRef split_v("SplitV");
+  const Tensor in[] = {g, grad::pack_dims(sizes), split_dim};
+  Attrs attrs;
+  attrs.set("num_split", int64_t{n});
+  std::vector<Tensor> pieces = split_v.multi(in, attrs);
+  for (int i = 0; i < n; ++i) out[i] = std::move(pieces[i]);
+  return out;
+}
+
+// Split and SplitV: the pieces' gradients joined again along the split axis.
+Tensor join_grads(const GradContext& ctx, const Tensor& split_dim) {
+  static const OpRef concat("ConcatV2");
+  std::vector<Tensor> in(ctx.grads().begin(), ctx.grads().end());
+  in.push_back(split_dim);
+  return concat.multi(in)[0];
+}
+
 }  // namespace
 
 void register_array_join_ops(OpRegistry& r) {
@@ -311,7 +355,8 @@ void register_array_join_ops(OpRegistry& r) {
         const int n = ctx.num_inputs() - 1;
         if (n == 1) return forward_input(ctx);
         concat_kernel(ctx, n, kernel_axis(ctx, n, ctx.output_type(0).shape.rank()));
-      });
+      })
+      .gradient(concat_grad);
 
   r.add("Pack")
       .variadic_input("values", "T")
@@ -323,6 +368,14 @@ void register_array_join_ops(OpRegistry& r) {
         const int rank = ctx.output_type(0).shape.rank();
         const int64_t a = ctx.attr_int("axis");
         concat_kernel(ctx, ctx.num_inputs(), static_cast<int>(a < 0 ? a + rank : a));
+      })
+      .gradient([](GradContext& ctx) {
+        static const OpRef unpack("Unpack");
+        Attrs attrs;
+        attrs.set("num", int64_t{ctx.num_inputs()});
+        attrs.set("axis", ctx.attr_int("axis"));
+        const Tensor in[] = {ctx.grad(0)};
+        return unpack.multi(in, attrs);
       });
 
   r.add("Unpack")
@@ -337,6 +390,12 @@ void register_array_join_ops(OpRegistry& r) {
         const int64_t a = ctx.attr_int("axis");
         const int axis = static_cast<int>(a < 0 ? a + in.rank() : a);
         split_pieces(ctx, in, axis, std::vector<int64_t>(in.dim(axis), 1));
+      })
+      .gradient([](GradContext& ctx) {
+        static const OpRef pack("Pack");
+        Attrs attrs;
+        attrs.set("axis", ctx.attr_int("axis"));
+        return pack.multi(ctx.grads(), attrs);
       });
 
   r.add("Split")
@@ -351,6 +410,9 @@ void register_array_join_ops(OpRegistry& r) {
         const int axis = kernel_axis(ctx, 0, in.rank());
         const int64_t num = ctx.attr_int("num_split");
         split_pieces(ctx, in, axis, std::vector<int64_t>(num, in.dim(axis) / num));
+      })
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>{Tensor(), join_grads(ctx, ctx.input(0))};
       });
 
   r.add("SplitV")
@@ -368,6 +430,9 @@ void register_array_join_ops(OpRegistry& r) {
         std::vector<int64_t> sizes(ctx.num_outputs());
         for (int k = 0; k < ctx.num_outputs(); ++k) sizes[k] = ctx.output_type(k).shape[axis];
         split_pieces(ctx, in, axis, sizes);
+      })
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>{join_grads(ctx, ctx.input(2)), Tensor(), Tensor()};
       });
 }
 

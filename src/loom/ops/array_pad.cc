@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
@@ -166,6 +167,148 @@ void tile_kernel(KernelContext& ctx) {
                     dtype_size(in.dtype()));
 }
 
+// MirrorPadGrad: the padded gradient with every mirrored border added back onto the
+// elements it copies. Shape: the input's minus the paddings.
+void infer_mirror_pad_grad(InferContext& ctx) {
+  require_rank(ctx, 1, 2, "paddings");
+  const std::string& mode = ctx.attr_string("mode");
+  if (mode != "REFLECT" && mode != "SYMMETRIC")
+    raise(ErrorCode::kInvalidArgument, "[MirrorPadGrad] mode must be REFLECT or SYMMETRIC, got '",
+          mode, "'");
+  const Shape& in = ctx.input_shape(0);
+  const Shape& pshape = ctx.input_shape(1);
+  if (in.has_rank() && pshape.has_rank() &&
+      ((pshape[0] >= 0 && pshape[0] != in.rank()) || (pshape[1] >= 0 && pshape[1] != 2)))
+    raise(ErrorCode::kInvalidArgument,
+          "[MirrorPadGrad] The first dimension of paddings must be the rank of inputs and the "
+          "second 2: paddings shape ",
+          pshape.to_string(), ", input shape ", in.to_string());
+  auto pads = known_ints(ctx, 1);
+  if (!in.has_rank() || !pads) {
+    ctx.set_output(0, unknown_dims(in.rank()));
+    return;
+  }
+  const int64_t limit_offset = mode == "REFLECT" ? 1 : 0;
+  std::vector<int64_t> dims = in.dims();
+  for (int i = 0; i < in.rank(); ++i) {
+    const int64_t before = (*pads)[2 * i], after = (*pads)[2 * i + 1];
+    if (before < 0 || after < 0)
+      raise(ErrorCode::kInvalidArgument, "[MirrorPadGrad] Paddings must be non-negative: ", before,
+            " ", after);
+    if (in[i] < 0) continue;
+    if (before > in[i] || after > in[i] - before)
+      raise(ErrorCode::kInvalidArgument, "[MirrorPadGrad] paddings ", before, ", ", after,
+            " exceed dimension ", i, " of the gradient's shape ", in.to_string());
+    dims[i] = in[i] - before - after;
+    if (before > dims[i] - limit_offset || after > dims[i] - limit_offset)
+      raise(ErrorCode::kInvalidArgument, "[MirrorPadGrad] paddings must be ",
+            limit_offset ? "less than" : "no greater than", " the dimension size: ", before, ", ",
+            after, " for dimension ", i, " of size ", dims[i]);
+  }
+  ctx.set_output(0, Shape(std::move(dims)));
+}
+
+// Folds one dim at a time: viewed as [outer, padded, inner], row p of the padded dim is
+// added to the input row it mirrors.
+void mirror_pad_grad_kernel(KernelContext& ctx) {
+  const std::vector<int64_t> pads = ctx.input(1).to_int64_vector(ctx.name());
+  const bool reflect = ctx.attr_string("mode") == "REFLECT";
+  Tensor cur = ctx.input(0);
+  const int rank = cur.rank();
+  for (int d = 0; d < rank; ++d) {
+    const int64_t before = pads[2 * d], after = pads[2 * d + 1];
+    if (before == 0 && after == 0) continue;
+    std::vector<int64_t> dims = cur.shape().dims();
+    const int64_t padded = dims[d], n = padded - before - after;
+    dims[d] = n;
+    Tensor next = Tensor::empty(cur.dtype(), Shape(dims), ctx.name());
+    if (next.nbytes()) std::memset(next.raw_data(), 0, next.nbytes());
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < d; ++i) outer *= dims[i];
+    for (int i = d + 1; i < rank; ++i) inner *= dims[i];
+    visit_dtype<kNumeric.bits()>(cur.dtype(), ctx.name(), [&]<class T>() {
+      const T* src = cur.data<T>();
+      T* dst = next.mutable_data<T>();
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t p = 0; p < padded; ++p) {
+          int64_t i = p - before;
+          if (i < 0) i = reflect ? -i : -i - 1;
+          if (i >= n) i = reflect ? 2 * (n - 1) - i : 2 * n - 1 - i;
+          const T* s = src + (o * padded + p) * inner;
+          T* t = dst + (o * n + i) * inner;
+          for (int64_t k = 0; k < inner; ++k) t[k] += s[k];
+        }
+      }
+    });
+    cur = next;
+  }
+  ctx.set_output(0, cur);
+}
+
+// The begin corner ([rank] int64) of the unpadded box: column 0 of the paddings.
+Tensor pad_begin(const Tensor& paddings) {
+  if (auto p = grad::known_ints(paddings)) {
+    std::vector<int64_t> begin(p->size() / 2);
+    for (size_t i = 0; i < begin.size(); ++i) begin[i] = (*p)[2 * i];
+    return grad::int_vector(begin);
+  }
+  static const OpRef slice("Slice");
+  Tensor column = slice({grad::cast_as(paddings, DType::kInt64), grad::int_vector({0, 0}),
+                         grad::int_vector({-1, 1})});
+  return reshape_to(column, grad::int_vector({-1}));
+}
+
+// Pad and PadV2: the input's gradient is the interior box; PadV2's constant gets the
+// sum over the padding, i.e. everything outside that box.
+std::vector<Tensor> pad_grad(GradContext& ctx) {
+  static const OpRef slice("Slice");
+  static const OpRef sub("Sub");
+  const Tensor& x = ctx.input(0);
+  std::vector<Tensor> out(ctx.num_inputs());
+  out[0] = slice({ctx.grad(0), pad_begin(ctx.input(1)), grad::shape_vec(x)});
+  if (ctx.num_inputs() == 3 && ctx.needs(2))
+    out[2] = sub({grad::sum_all(ctx.grad(0)), grad::sum_all(out[0])});
+  if (!ctx.needs(0)) out[0] = Tensor();
+  return out;
+}
+
+// Tile: the gradient viewed as [m0, d0, m1, d1, ...] summed over the repeats.
+std::vector<Tensor> tile_grad(GradContext& ctx) {
+  static const OpRef sum("Sum");
+  const Tensor& x = ctx.input(0);
+  const Tensor& multiples = ctx.input(1);
+  const Tensor& g = ctx.grad(0);
+  if (!x.shape().has_rank()) {
+    // Rank known only at run time: build the split shape and the axes there.
+    static const OpRef pack("Pack"), range("Range"), size("Size");
+    Attrs axis1;
+    axis1.set("axis", int64_t{1});
+    const Tensor pair[] = {grad::cast_as(multiples, DType::kInt64), grad::shape_vec(x)};
+    Tensor split = reshape_to(pack.multi(pair, axis1)[0], grad::int_vector({-1}));
+    Attrs int64_out;
+    int64_out.set("out_type", DType::kInt64);
+    Tensor axes = range({grad::int_scalar(0), size({split}, int64_out), grad::int_scalar(2)});
+    return {sum({reshape_to(g, split), axes}), Tensor()};
+  }
+  const int rank = x.rank();
+  if (rank == 0) return {g, Tensor()};
+  const auto known = grad::known_ints(multiples);
+  std::vector<Tensor> split;
+  std::vector<int64_t> axes;
+  for (int i = 0; i < rank; ++i) {
+    if (known) {
+      split.push_back(grad::int_scalar((*known)[i]));
+    } else {
+      static const OpRef gather("GatherV2");
+      split.push_back(gather(
+          {grad::cast_as(multiples, DType::kInt64), grad::int_scalar(i), grad::int_scalar(0)}));
+    }
+    split.push_back(grad::dim_of(x, i));
+    axes.push_back(2 * i);
+  }
+  return {sum({grad::reshape(g, split), grad::int_vector(axes)}), Tensor()};
+}
+
 }  // namespace
 
 void register_array_pad_ops(OpRegistry& r) {
@@ -176,7 +319,8 @@ void register_array_pad_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tpaddings", kIndex)
       .infer([](InferContext& ctx) { infer_padded(ctx, -1); })
-      .kernel(pad_kernel);
+      .kernel(pad_kernel)
+      .gradient(pad_grad);
 
   r.add("PadV2")
       .input("input", "T")
@@ -189,7 +333,8 @@ void register_array_pad_ops(OpRegistry& r) {
         require_rank(ctx, 2, 0, "constant_values");
         infer_padded(ctx, -1);
       })
-      .kernel(pad_kernel);
+      .kernel(pad_kernel)
+      .gradient(pad_grad);
 
   r.add("MirrorPad")
       .input("input", "T")
@@ -205,7 +350,31 @@ void register_array_pad_ops(OpRegistry& r) {
                 mode, "'");
         infer_padded(ctx, mode == "REFLECT" ? 1 : 0);
       })
-      .kernel(mirror_pad_kernel);
+      .kernel(mirror_pad_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef fold("MirrorPadGrad");
+        Attrs attrs;
+        attrs.set("mode", ctx.attr_string("mode"));
+        return std::vector<Tensor>{fold({ctx.grad(0), ctx.input(1)}, attrs), Tensor()};
+      });
+
+  // TF's MirrorPadGrad: adds the mirrored borders of a padded gradient back onto the
+  // input elements they copy. Linear, so its own gradient pads the same way again.
+  r.add("MirrorPadGrad")
+      .input("input", "T")
+      .input("paddings", "Tpaddings")
+      .output("output", "T")
+      .type_var("T", kNumeric)
+      .type_var("Tpaddings", kIndex)
+      .attr("mode")
+      .infer(infer_mirror_pad_grad)
+      .kernel(mirror_pad_grad_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef mirror_pad("MirrorPad");
+        Attrs attrs;
+        attrs.set("mode", ctx.attr_string("mode"));
+        return std::vector<Tensor>{mirror_pad({ctx.grad(0), ctx.input(1)}, attrs), Tensor()};
+      });
 
   r.add("Tile")
       .input("input", "T")
@@ -214,7 +383,8 @@ void register_array_pad_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tmultiples", kIndex)
       .infer(infer_tile)
-      .kernel(tile_kernel);
+      .kernel(tile_kernel)
+      .gradient(tile_grad);
 }
 
 }  // namespace loom

@@ -4,12 +4,18 @@
 #include <limits>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
 using namespace dtypes;
 
 namespace {
+
+// Reshape, ExpandDims and Squeeze move no values: the gradient takes the input's shape.
+std::vector<Tensor> reshape_grad(GradContext& ctx) {
+  return {reshape_to(ctx.grad(0), grad::shape_vec(ctx.input(0)))};
+}
 
 void infer_same(InferContext& ctx) {
   ctx.set_output(0, ctx.input_shape(0));
@@ -208,7 +214,8 @@ void register_array_reshape_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tshape", kIndex)
       .infer(infer_reshape)
-      .kernel(reshape_input);
+      .kernel(reshape_input)
+      .gradient(reshape_grad);
 
   r.add("ExpandDims")
       .input("input", "T")
@@ -217,7 +224,8 @@ void register_array_reshape_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tdim", kIndex)
       .infer(infer_expand_dims)
-      .kernel(reshape_input);
+      .kernel(reshape_input)
+      .gradient(reshape_grad);
 
   r.add("Squeeze")
       .input("input", "T")
@@ -225,7 +233,8 @@ void register_array_reshape_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .attr("squeeze_dims", std::vector<int64_t>{})
       .infer(infer_squeeze)
-      .kernel(reshape_input);
+      .kernel(reshape_input)
+      .gradient(reshape_grad);
 
   r.add("Identity")
       .input("input", "T")
@@ -280,7 +289,11 @@ void register_array_reshape_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tidx", kIndex)
       .infer(infer_broadcast_to)
-      .kernel(broadcast_to_kernel);
+      .kernel(broadcast_to_kernel)
+      // Every copy of an element sends its gradient back: sum over the broadcast dims.
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>{sum_to_shape_of(ctx.grad(0), ctx.input(0))};
+      });
 }
 
 }  // namespace loom

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
@@ -202,6 +203,70 @@ void transpose_kernel(KernelContext& ctx) {
   cpu::transpose(in, ctx.output(0), perm);
 }
 
+// Slice: the gradient padded back to the input's shape around the box.
+std::vector<Tensor> slice_grad(GradContext& ctx) {
+  static const OpRef pad("Pad");
+  const Tensor& x = ctx.input(0);
+  const Tensor& y = ctx.output(0);
+  const auto begin = grad::known_ints(ctx.input(1));
+  Tensor paddings;
+  if (begin && x.shape().is_fully_defined() && y.shape().is_fully_defined()) {
+    std::vector<int64_t> p;
+    for (int i = 0; i < x.rank(); ++i)
+      p.insert(p.end(), {(*begin)[i], x.dim(i) - (*begin)[i] - y.dim(i)});
+    paddings = reshape_to(grad::int_vector(p), grad::int_vector({x.rank(), 2}));
+  } else {
+    static const OpRef sub("Sub"), pack("Pack");
+    Tensor b = grad::cast_as(ctx.input(1), DType::kInt64);
+    Tensor after = sub({sub({grad::shape_vec(x), b}), grad::shape_vec(y)});
+    Attrs axis1;
+    axis1.set("axis", int64_t{1});
+    const Tensor cols[] = {b, after};
+    paddings = pack.multi(cols, axis1)[0];
+  }
+  return {pad({ctx.grad(0), paddings}), Tensor(), Tensor()};
+}
+
+// Roll: rolling the gradient back by the negated shifts.
+Tensor negated_shift(const Tensor& shift) {
+  if (auto k = grad::known_ints(shift)) {
+    for (int64_t& v : *k) v = -v;
+    return shift.rank() == 0 ? grad::int_scalar((*k)[0], shift.dtype())
+                             : grad::int_vector(*k, shift.dtype());
+  }
+  return grad::negate(shift);
+}
+
+// Transpose: transposing back by the inverse permutation.
+Tensor inverse_permutation(const Tensor& perm) {
+  if (auto p = grad::known_ints(perm)) {
+    std::vector<int64_t> inv(p->size());
+    for (size_t i = 0; i < p->size(); ++i) inv[(*p)[i]] = static_cast<int64_t>(i);
+    return grad::int_vector(inv, perm.dtype());
+  }
+  static const OpRef invert("InvertPermutation");
+  return invert({perm});
+}
+
+void invert_permutation_kernel(KernelContext& ctx) {
+  const std::vector<int64_t> p = ctx.input(0).to_int64_vector(ctx.name());
+  const int64_t n = static_cast<int64_t>(p.size());
+  std::vector<int64_t> inv(p.size(), -1);
+  for (int64_t i = 0; i < n; ++i) {
+    if (p[i] < 0 || p[i] >= n)
+      raise(ErrorCode::kInvalidArgument, "[InvertPermutation] ", p[i], " is not between 0 and ", n);
+    if (inv[p[i]] >= 0)
+      raise(ErrorCode::kInvalidArgument, "[InvertPermutation] ", p[i],
+            " is duplicated in the input.");
+    inv[p[i]] = i;
+  }
+  const Tensor& out = ctx.output(0);
+  visit_dtype<kIndex.bits()>(out.dtype(), ctx.name(), [&]<class T>() {
+    T* dst = out.mutable_data<T>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<T>(inv[i]);
+  });
+}
+
 }  // namespace
 
 void register_array_slice_ops(OpRegistry& r) {
@@ -213,7 +278,8 @@ void register_array_slice_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Index", kIndex)
       .infer(infer_slice)
-      .kernel(slice_kernel);
+      .kernel(slice_kernel)
+      .gradient(slice_grad);
 
   r.add("ReverseV2")
       .input("tensor", "T")
@@ -226,7 +292,11 @@ void register_array_slice_ops(OpRegistry& r) {
         if (ctx.input_shape(0).has_rank() && ctx.input_value(1)) check_reverse_axes(ctx);
         ctx.set_output(0, ctx.input_shape(0));
       })
-      .kernel(reverse_kernel);
+      .kernel(reverse_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef reverse("ReverseV2");
+        return std::vector<Tensor>{reverse({ctx.grad(0), ctx.input(1)}), Tensor()};
+      });
 
   r.add("Roll")
       .input("input", "T")
@@ -237,7 +307,12 @@ void register_array_slice_ops(OpRegistry& r) {
       .type_var("Tshift", kIndex)
       .type_var("Taxis", kIndex)
       .infer(infer_roll)
-      .kernel(roll_kernel);
+      .kernel(roll_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef roll("Roll");
+        return std::vector<Tensor>{roll({ctx.grad(0), negated_shift(ctx.input(1)), ctx.input(2)}),
+                                   Tensor(), Tensor()};
+      });
 
   r.add("Transpose")
       .input("x", "T")
@@ -246,7 +321,23 @@ void register_array_slice_ops(OpRegistry& r) {
       .type_var("T", kAll)
       .type_var("Tperm", kIndex)
       .infer(infer_transpose)
-      .kernel(transpose_kernel);
+      .kernel(transpose_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef transpose("Transpose");
+        return std::vector<Tensor>{transpose({ctx.grad(0), inverse_permutation(ctx.input(1))}),
+                                   Tensor()};
+      });
+
+  r.add("InvertPermutation")
+      .input("x", "T")
+      .output("y", "T")
+      .type_var("T", kIndex)
+      .traits(kNotDifferentiable)
+      .infer([](InferContext& ctx) {
+        require_rank(ctx, 0, 1, "x");
+        ctx.set_output(0, ctx.input_shape(0));
+      })
+      .kernel(invert_permutation_kernel);
 }
 
 }  // namespace loom

@@ -2,8 +2,10 @@
 // index expression, with ellipsis, new-axis and shrink entries) is expanded into one
 // (begin, size, step) per input dim plus the final shape.
 #include <bit>
+#include <cstring>
 
 #include "loom/ops/array_common.h"
+#include "loom/ops/array_grad_util.h"
 
 namespace loom {
 
@@ -133,6 +135,66 @@ void strided_slice_kernel(KernelContext& ctx) {
   ctx.set_output(0, Tensor::from_buffer(in.dtype(), ctx.output_type(0).shape, box.buffer()));
 }
 
+// StridedSliceGrad(shape, begin, end, strides, dy): zeros of `shape` with dy written
+// into the elements StridedSlice(begin, end, strides) of that shape reads.
+void infer_strided_slice_grad(InferContext& ctx) {
+  for (int i = 0; i <= 3; ++i)
+    require_rank(ctx, i, 1, i == 0 ? "shape" : i == 1 ? "begin" : i == 2 ? "end" : "strides");
+  auto shape = known_ints(ctx, 0);
+  if (!shape) {
+    const Shape& s = ctx.input_shape(0);
+    ctx.set_output(0, unknown_dims(s.has_rank() && s[0] >= 0 ? static_cast<int>(s[0]) : -1));
+    return;
+  }
+  checked_num_elements(*shape, "StridedSliceGrad");
+  const Shape out(*shape);
+  auto begin = known_ints(ctx, 1);
+  auto end = known_ints(ctx, 2);
+  auto strides = known_ints(ctx, 3);
+  if (begin && end && strides) {
+    const Shape sliced(plan_strided_slice(out, *begin, *end, *strides, masks_of(ctx)).out_dims);
+    if (!ctx.input_shape(4).compatible_with(sliced))
+      raise(ErrorCode::kInvalidArgument, "[StridedSliceGrad] dy has shape ",
+            ctx.input_shape(4).to_string(), " but the slice of ", out.to_string(), " has shape ",
+            sliced.to_string());
+  }
+  ctx.set_output(0, out);
+}
+
+void strided_slice_grad_kernel(KernelContext& ctx) {
+  const Tensor& dy = ctx.input(4);
+  const Shape shape(ctx.input(0).to_int64_vector(ctx.name()));
+  DenseSlice plan = plan_strided_slice(shape, ctx.input(1).to_int64_vector(ctx.name()),
+                                       ctx.input(2).to_int64_vector(ctx.name()),
+                                       ctx.input(3).to_int64_vector(ctx.name()), masks_of(ctx));
+  if (dy.shape() != Shape(plan.out_dims))
+    raise(ErrorCode::kInvalidArgument, "[StridedSliceGrad] dy has shape ", dy.shape().to_string(),
+          " but the slice of ", shape.to_string(), " has shape ", Shape(plan.out_dims).to_string());
+  Tensor& out = ctx.allocate_output(0, shape);
+  if (out.nbytes()) std::memset(out.raw_data(), 0, out.nbytes());
+  const Shape box(plan.size);
+  if (box.num_elements() == 0) return;
+  const std::vector<int64_t> strides = strides_of(shape);
+  std::vector<int64_t> dst_strides(strides.size());
+  int64_t offset = 0;
+  for (size_t i = 0; i < strides.size(); ++i) {
+    offset += plan.begin[i] * strides[i];
+    dst_strides[i] = strides[i] * plan.step[i];
+  }
+  const size_t es = dtype_size(dy.dtype());
+  cpu::strided_copy(box.dims(), static_cast<char*>(out.raw_data()) + offset * es, dst_strides,
+                    dy.raw_data(), strides_of(box), es);
+}
+
+// Attrs carrying the five masks of a StridedSlice-family op over to another.
+Attrs mask_attrs(const GradContext& ctx) {
+  Attrs attrs;
+  for (const char* name :
+       {"begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"})
+    attrs.set(name, ctx.attr_int(name));
+  return attrs;
+}
+
 }  // namespace
 
 void register_array_strided_slice_op(OpRegistry& r) {
@@ -150,7 +212,39 @@ void register_array_strided_slice_op(OpRegistry& r) {
       .attr("new_axis_mask", int64_t{0})
       .attr("shrink_axis_mask", int64_t{0})
       .infer(infer_strided_slice)
-      .kernel(strided_slice_kernel);
+      .kernel(strided_slice_kernel)
+      .gradient([](GradContext& ctx) {
+        static const OpRef slice_grad("StridedSliceGrad");
+        Tensor shape = grad::shape_vec(ctx.input(0), ctx.input(1).dtype());
+        return std::vector<Tensor>{
+            slice_grad({shape, ctx.input(1), ctx.input(2), ctx.input(3), ctx.grad(0)},
+                       mask_attrs(ctx)),
+            Tensor(), Tensor(), Tensor()};
+      });
+
+  r.add("StridedSliceGrad")
+      .input("shape", "Index")
+      .input("begin", "Index")
+      .input("end", "Index")
+      .input("strides", "Index")
+      .input("dy", "T")
+      .output("output", "T")
+      .type_var("T", kAll)
+      .type_var("Index", kIndex)
+      .attr("begin_mask", int64_t{0})
+      .attr("end_mask", int64_t{0})
+      .attr("ellipsis_mask", int64_t{0})
+      .attr("new_axis_mask", int64_t{0})
+      .attr("shrink_axis_mask", int64_t{0})
+      .infer(infer_strided_slice_grad)
+      .kernel(strided_slice_grad_kernel)
+      // Linear in dy: its gradient reads the same elements back out.
+      .gradient([](GradContext& ctx) {
+        static const OpRef slice("StridedSlice");
+        return std::vector<Tensor>{
+            Tensor(), Tensor(), Tensor(), Tensor(),
+            slice({ctx.grad(0), ctx.input(1), ctx.input(2), ctx.input(3)}, mask_attrs(ctx))};
+      });
 }
 
 }  // namespace loom

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "loom/api/op_ref.h"
 #include "loom/kernels/cpu/format.h"
 #include "loom/ops/elementwise_defs.h"
 
@@ -104,6 +105,15 @@ void register_io_ops(OpRegistry& r) {
                   " values");
         });
         ctx.set_output(0, x);
+      })
+      // Identity for the values; as in TF the gradient is checked as well.
+      .gradient([](GradContext& ctx) {
+        static const OpRef check("CheckNumerics");
+        Attrs attrs;
+        attrs.set("message", std::string("Not a number (NaN) or infinity (Inf) values detected "
+                                         "in gradient. ") +
+                                 ctx.attr_string("message"));
+        return std::vector<Tensor>{check({ctx.grad(0)}, attrs)};
       });
 }
 
