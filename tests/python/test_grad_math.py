@@ -29,6 +29,7 @@ def raw(op_name):
 UNARY = {
     "negative": (tf.math.negative, lambda s: uniform(s, -3, 3)),
     "abs": (tf.math.abs, away_from_zero),
+    "sign": (tf.math.sign, away_from_zero),  # zeros, as TF
     "square": (tf.math.square, lambda s: uniform(s, -3, 3)),
     "sqrt": (tf.math.sqrt, lambda s: uniform(s, 0.5, 3)),
     "rsqrt": (tf.math.rsqrt, lambda s: uniform(s, 0.5, 3)),
