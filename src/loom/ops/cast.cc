@@ -52,7 +52,14 @@ void register_cast_ops(OpRegistry& r) {
         LOOM_CHECK_ARG(to != DType::kInvalid, "[Cast] DstT must be a valid dtype");
         ctx.set_output(0, ctx.input_shape(0), to);
       })
-      .kernel(cast_kernel);
+      .kernel(cast_kernel)
+      // Between float types the gradient is cast back; integer or bool ends have none.
+      .gradient([](GradContext& ctx) -> std::vector<Tensor> {
+        const DType from = ctx.input(0).dtype();
+        const Tensor& g = ctx.grad(0);
+        if (!is_differentiable(from) || !g.defined() || !is_differentiable(g.dtype())) return {};
+        return {g.dtype() == from ? g : cast_to(g, from)};
+      });
 }
 
 }  // namespace loom

@@ -71,6 +71,15 @@ void register_select(OpRegistry& r) {
           cpu::ternary_loop<bool, T, T, T>(ctx.input(0), ctx.input(1), ctx.input(2), ctx.output(0),
                                            [](bool c, T t, T e) { return c ? t : e; });
         });
+      })
+      // The condition gets none; t and e each get the gradient where they were chosen
+      // (the engine sums each share back to its input's shape).
+      .gradient([](GradContext& ctx) -> std::vector<Tensor> {
+        if (!is_differentiable(ctx.input(1).dtype())) return {};
+        const Tensor &c = ctx.input(0), &g = ctx.grad(0);
+        const Tensor zero = scalar_as(0.0, g);
+        return {Tensor(), ctx.needs(1) ? where(c, g, zero) : Tensor(),
+                ctx.needs(2) ? where(c, zero, g) : Tensor()};
       });
 }
 
@@ -85,21 +94,23 @@ void register_compare_ops(OpRegistry& r) {
   def_binary_predicate<kN>(r, "Greater", [](auto x, auto y) { return x > y; });
   def_binary_predicate<kN>(r, "GreaterEqual", [](auto x, auto y) { return x >= y; });
 
+  // Logical and bitwise ops work on bools and integers: nothing to differentiate.
   constexpr uint32_t kB = kBool.bits();
-  def_binary<kB>(r, "LogicalAnd", [](auto x, auto y) { return x && y; }, kCommutative);
-  def_binary<kB>(r, "LogicalOr", [](auto x, auto y) { return x || y; }, kCommutative);
+  constexpr uint32_t kND = kNotDifferentiable;
+  def_binary<kB>(r, "LogicalAnd", [](auto x, auto y) { return x && y; }, kCommutative | kND);
+  def_binary<kB>(r, "LogicalOr", [](auto x, auto y) { return x || y; }, kCommutative | kND);
   // TF has no LogicalXor op; declared for Tensor.__xor__ on bools.
-  def_binary<kB>(r, "LogicalXor", [](auto x, auto y) { return x != y; }, kCommutative);
-  def_unary<kB>(r, "LogicalNot", per_element1([](bool v) { return !v; }));
+  def_binary<kB>(r, "LogicalXor", [](auto x, auto y) { return x != y; }, kCommutative | kND);
+  def_unary<kB>(r, "LogicalNot", per_element1([](bool v) { return !v; })).traits(kND);
 
   constexpr uint32_t kI = kInt.bits();
   def_binary<kI>(r, "BitwiseAnd", per_element2([](auto a, auto b) { return decltype(a)(a & b); }),
-                 kCommutative);
+                 kCommutative | kND);
   def_binary<kI>(r, "BitwiseOr", per_element2([](auto a, auto b) { return decltype(a)(a | b); }),
-                 kCommutative);
+                 kCommutative | kND);
   def_binary<kI>(r, "BitwiseXor", per_element2([](auto a, auto b) { return decltype(a)(a ^ b); }),
-                 kCommutative);
-  def_unary<kI>(r, "Invert", per_element1([](auto a) { return decltype(a)(~a); }));
+                 kCommutative | kND);
+  def_unary<kI>(r, "Invert", per_element1([](auto a) { return decltype(a)(~a); })).traits(kND);
 
   register_select(r);
 }

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <type_traits>
+#include <vector>
 
+#include "loom/api/math.h"
+#include "loom/autodiff/grad_util.h"
 #include "loom/ops/elementwise_defs.h"
 
 namespace loom {
@@ -12,6 +15,15 @@ void register_math_binary_ops(OpRegistry& r);
 void register_math_unary_ops(OpRegistry& r);
 void register_math_nary_ops(OpRegistry& r);
 void register_cast_ops(OpRegistry& r);
+void register_math_unary_grad_ops(OpRegistry& r);
+
+// Fused gradient kernels of unary ops, from their output y and the incoming gradient dy
+// (TF's names): dy * (1 - y^2), dy * y * (1 - y), dy / (2 y), -dy * y^3 / 2, -dy * y^2.
+Tensor tanh_grad(const Tensor& y, const Tensor& dy);
+Tensor sigmoid_grad(const Tensor& y, const Tensor& dy);
+Tensor sqrt_grad(const Tensor& y, const Tensor& dy);
+Tensor rsqrt_grad(const Tensor& y, const Tensor& dy);
+Tensor reciprocal_grad(const Tensor& y, const Tensor& dy);
 
 template <class Expr>
 using ScalarOf = typename std::decay_t<Expr>::Scalar;
@@ -33,6 +45,21 @@ inline constexpr bool kIsHalfType = std::is_same_v<T, half> || std::is_same_v<T,
 // Half types compute through float; everything else in its own type.
 template <class T>
 using ComputeType = std::conditional_t<kIsHalfType<T>, float, T>;
+
+// A gradient dx = f(x, y, dy) of a one-input op (y its output, dy the gradient arriving
+// at y). Integer calls get none: their kernels exist, their derivatives do not.
+template <class F>
+GradFn unary_gradient(F f) {
+  return [f](GradContext& ctx) -> std::vector<Tensor> {
+    if (!is_differentiable(ctx.input(0).dtype())) return {};
+    return {f(ctx.input(0), ctx.output(0), ctx.grad(0))};
+  };
+}
+
+// A scalar of `like`'s dtype (a constant while tracing), for gradient arithmetic.
+inline Tensor scalar_as(double value, const Tensor& like) {
+  return scalar_like(value, like.dtype());
+}
 
 // The broadcast of three shapes (SelectV2, ClipByValue).
 Shape broadcast_shapes3(const Shape& a, const Shape& b, const Shape& c, const char* op);

@@ -68,6 +68,18 @@ void add_n_kernel(KernelContext& ctx) {
   });
 }
 
+// t passes the gradient where lo <= t <= hi (NaN included, as TF); each bound gets it
+// where it clipped. The engine sums the bounds' shares back to their shapes.
+std::vector<Tensor> clip_grad(GradContext& ctx) {
+  if (!is_differentiable(ctx.input(0).dtype())) return {};
+  const Tensor &t = ctx.input(0), &g = ctx.grad(0);
+  const Tensor below = less(t, ctx.input(1)), above = greater(t, ctx.input(2));
+  const Tensor zero = scalar_as(0.0, g);
+  return {ctx.needs(0) ? where(logical_or(below, above), zero, g) : Tensor(),
+          ctx.needs(1) ? where(below, g, zero) : Tensor(),
+          ctx.needs(2) ? where(above, g, zero) : Tensor()};
+}
+
 }  // namespace
 
 void register_math_nary_ops(OpRegistry& r) {
@@ -79,6 +91,7 @@ void register_math_nary_ops(OpRegistry& r) {
       .type_var("T", kNumeric)
       .traits(kElementwise)
       .infer(infer_clip)
+      .gradient(clip_grad)
       .kernel([](KernelContext& ctx) {
         visit_dtype<kNumeric.bits()>(ctx.input(0).dtype(), ctx.name(), [&]<class T>() {
           // min(t, hi) then max(., lo), as TF composes it; NaN in t stays NaN.
@@ -96,7 +109,10 @@ void register_math_nary_ops(OpRegistry& r) {
       .type_var("T", kNumeric)
       .traits(kElementwise | kCommutative)
       .infer(infer_add_n)
-      .kernel(add_n_kernel);
+      .kernel(add_n_kernel)
+      .gradient([](GradContext& ctx) {
+        return std::vector<Tensor>(static_cast<size_t>(ctx.num_inputs()), ctx.grad(0));
+      });
 }
 
 }  // namespace loom
