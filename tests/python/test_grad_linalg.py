@@ -226,7 +226,7 @@ def test_batch_matmul_second_order(ta, tb):
 
 
 def test_batch_matmul_broadcast_second_order():
-    second_order(lambda x, y: tf.matmul(tf.matmul(x, y), y), normal(1, 2, 2), normal(3, 2, 2))
+    second_order(lambda x, y: tf.matmul(tf.matmul(x, y), x), normal(1, 2, 2), normal(3, 2, 2))
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,9 @@ Tensor kept_dims_shape(const Tensor& x, const Tensor& axes) {
 
 // g reshaped to the keep_dims output shape (broadcastable against x).
 Tensor grad_with_kept_dims(GradContext& ctx, const Tensor& g, const Tensor& kept) {
-  if (ctx.attr_bool("keep_dims") || g.shape() == ctx.input(0).shape()) return g;
+  // Same rank without keep_dims: nothing was reduced.
+  const Shape& xs = ctx.input(0).shape();
+  if (ctx.attr_bool("keep_dims") || (xs.has_rank() && g.shape() == xs)) return g;
   return reshape_to(g, kept);
 }
 
