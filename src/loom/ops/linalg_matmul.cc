@@ -1,6 +1,8 @@
 // MatMul (2-D) and BatchMatMulV2 (batched, NumPy-style broadcast batch dims).
 #include <vector>
 
+#include "loom/api/op_ref.h"
+#include "loom/autodiff/grad_util.h"
 #include "loom/kernels/cpu/gemm.h"
 #include "loom/ops/broadcast.h"
 #include "loom/ops/linalg_strided.h"
@@ -115,6 +117,59 @@ void batch_matmul_kernel(KernelContext& ctx) {
   });
 }
 
+// Gradients of C = op(A) op(B), each one product with transpose flags (no Transpose
+// op). With G = dL/dC:
+//   C = A B:     dA = G B^T    dB = A^T G
+//   C = A^T B:   dA = B G^T    dB = A G
+//   C = A B^T:   dA = G B      dB = G^T A
+//   C = A^T B^T: dA = B^T G^T  dB = G^T A^T
+// `product(x, y, tx, ty, grad_a, grad_b)` runs the op with the attr names of the kind
+// at hand; grad_a / grad_b mark which operand's gradient a product computes.
+template <class Product>
+std::vector<Tensor> matmul_grads(GradContext& ctx, bool ta, bool tb, const Product& product) {
+  const Tensor &a = ctx.input(0), &b = ctx.input(1), &g = ctx.grad(0);
+  Tensor da, db;
+  if (ctx.needs(0)) {
+    if (!ta)
+      da = product(g, b, false, !tb, true);
+    else
+      da = product(b, g, tb, true, true);
+  }
+  if (ctx.needs(1)) {
+    if (!tb)
+      db = product(a, g, !ta, false, false);
+    else
+      db = product(g, a, true, ta, false);
+  }
+  return {da, db};
+}
+
+std::vector<Tensor> matmul_grad(GradContext& ctx) {
+  static const OpRef mat_mul("MatMul");
+  return matmul_grads(
+      ctx, ctx.attr_bool("transpose_a"), ctx.attr_bool("transpose_b"),
+      [](const Tensor& x, const Tensor& y, bool tx, bool ty, bool for_a) {
+        return mat_mul(
+            {x, y},
+            {{"transpose_a", tx}, {"transpose_b", ty}, {"grad_a", for_a}, {"grad_b", !for_a}});
+      });
+}
+
+// As MatMul's, then each gradient summed over the batch dims its operand was
+// broadcast along.
+std::vector<Tensor> batch_matmul_grad(GradContext& ctx) {
+  static const OpRef batch_mat_mul("BatchMatMulV2");
+  std::vector<Tensor> grads = matmul_grads(
+      ctx, ctx.attr_bool("adj_x"), ctx.attr_bool("adj_y"),
+      [](const Tensor& x, const Tensor& y, bool tx, bool ty, bool for_x) {
+        return batch_mat_mul({x, y},
+                             {{"adj_x", tx}, {"adj_y", ty}, {"grad_x", for_x}, {"grad_y", !for_x}});
+      });
+  for (int i = 0; i < 2; ++i)
+    if (grads[i].defined()) grads[i] = sum_to_shape_of(grads[i], ctx.input(i));
+  return grads;
+}
+
 }  // namespace
 
 void register_matmul_ops(OpRegistry& r) {
@@ -128,7 +183,8 @@ void register_matmul_ops(OpRegistry& r) {
       .attr("grad_a", false)
       .attr("grad_b", false)
       .infer(infer_matmul)
-      .kernel(matmul_kernel);
+      .kernel(matmul_kernel)
+      .gradient(matmul_grad);
 
   r.add("BatchMatMulV2")
       .input("x", "T")
@@ -140,7 +196,8 @@ void register_matmul_ops(OpRegistry& r) {
       .attr("grad_x", false)
       .attr("grad_y", false)
       .infer(infer_batch_matmul)
-      .kernel(batch_matmul_kernel);
+      .kernel(batch_matmul_kernel)
+      .gradient(batch_matmul_grad);
 }
 
 }  // namespace loom

@@ -1,6 +1,7 @@
 // Cumulative sums and products along one axis (Cumsum, Cumprod).
 #include "loom/kernels/cpu/scan.h"
 
+#include "loom/api/math.h"
 #include "loom/ops/reduce_common.h"
 
 namespace loom {
@@ -8,6 +9,26 @@ namespace loom {
 using namespace dtypes;
 
 namespace {
+
+// y[i] sums x over a prefix (or suffix) of the axis, so x[j] receives the gradients of
+// every y[i] whose range holds j: the same scan of the gradient, run the other way.
+std::vector<Tensor> cumsum_grad(GradContext& ctx) {
+  static const OpRef cumsum("Cumsum");
+  const bool exclusive = ctx.attr_bool("exclusive"), reverse = ctx.attr_bool("reverse");
+  return {cumsum({ctx.grad(0), ctx.input(1)}, {{"exclusive", exclusive}, {"reverse", !reverse}}),
+          Tensor()};
+}
+
+// d y[i] / d x[j] = y[i] / x[j] for every j in y[i]'s range, so x[j] receives the
+// reversed scan of g * y, divided by x[j]. As TensorFlow's, this is not defined where
+// x has zeros.
+std::vector<Tensor> cumprod_grad(GradContext& ctx) {
+  static const OpRef cumsum("Cumsum");
+  const bool exclusive = ctx.attr_bool("exclusive"), reverse = ctx.attr_bool("reverse");
+  Tensor summed = cumsum({multiply(ctx.grad(0), ctx.output(0)), ctx.input(1)},
+                         {{"exclusive", exclusive}, {"reverse", !reverse}});
+  return {divide(summed, ctx.input(0)), Tensor()};
+}
 
 void infer_scan(InferContext& ctx) {
   const Shape& in = ctx.input_shape(0);
@@ -19,7 +40,7 @@ void infer_scan(InferContext& ctx) {
 }
 
 template <bool kProduct>
-void def_scan(OpRegistry& r, const char* name) {
+void def_scan(OpRegistry& r, const char* name, GradFn grad) {
   r.add(name)
       .input("x", "T")
       .input("axis", "Tidx")
@@ -38,14 +59,15 @@ void def_scan(OpRegistry& r, const char* name) {
           cpu::cumulative<kProduct>(x.data<T>(), ctx.output(0).mutable_data<T>(), split, exclusive,
                                     reverse);
         });
-      });
+      })
+      .gradient(std::move(grad));
 }
 
 }  // namespace
 
 void register_scan_ops(OpRegistry& r) {
-  def_scan<false>(r, "Cumsum");
-  def_scan<true>(r, "Cumprod");
+  def_scan<false>(r, "Cumsum", cumsum_grad);
+  def_scan<true>(r, "Cumprod", cumprod_grad);
 }
 
 }  // namespace loom
