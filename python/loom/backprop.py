@@ -340,6 +340,8 @@ def custom_gradient(f=None):
             outputs = _C.record_custom_gradient(inputs, outputs, backward)
         return nest.pack_sequence_as(result, outputs)
 
+    # functools.wraps gives the wrapper the user's module: AutoGraph must call it as is.
+    decorated.__loom_do_not_convert__ = True
     return decorated
 
 

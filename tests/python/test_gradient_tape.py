@@ -295,15 +295,25 @@ def half_gradient_square(x):
     return x * x, grad
 
 
-def test_custom_gradient_inside_a_function_differentiated_from_outside_and_inside():
-    f = tf.function(lambda x: half_gradient_square(x) + x)
+@tf.custom_gradient
+def doubled_gradient_identity(x):
+    def grad(dy):
+        return dy * 2.0
+
+    return x * 1.0, grad
+
+
+def test_custom_gradient_inside_a_function_differentiated_from_outside():
+    f = tf.function(lambda x: doubled_gradient_identity(x) * x)
     x = tf.constant(3.0)
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = f(x)
-    assert y.numpy() == 12.0
-    assert tape.gradient(y, x).numpy() == 4.0  # x + 1
+    assert y.numpy() == 9.0
+    assert tape.gradient(y, x).numpy() == 9.0  # 2 * x + x
 
+
+def test_custom_gradient_closing_over_forward_values_inside_a_function():
     @tf.function
     def inside(x):
         with tf.GradientTape() as tape:
@@ -311,4 +321,4 @@ def test_custom_gradient_inside_a_function_differentiated_from_outside_and_insid
             y = half_gradient_square(x)
         return tape.gradient(y, x)
 
-    assert inside(x).numpy() == 3.0
+    assert inside(tf.constant(3.0)).numpy() == 3.0

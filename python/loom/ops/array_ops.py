@@ -63,6 +63,12 @@ def _index_tensor(value):
         return value
     if isinstance(value, TensorShape):
         value = [-1 if d is None else d for d in value.as_list()]
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(v, _Tensor) and v._is_symbolic() for v in value
+    ):
+        # [tf.shape(x)[0], 8] inside a function: the dims are packed by the graph.
+        cast = loom.ops.math_ops.cast
+        return stack([cast(v, int32) if isinstance(v, _Tensor) else v for v in value])
     arr = np.asarray(value)
     if arr.dtype == object:
         # Lists mixing ints and scalar tensors: each converts through __index__.

@@ -102,9 +102,18 @@ std::vector<Tensor> GraphFunction::call_recorded(std::span<const Tensor> inputs)
   auto saved = std::make_shared<std::vector<Tensor>>(all.begin() + s.num_outputs, all.end());
   auto self = Ref<const GraphFunction>::retain(this);
   const int n_in = static_cast<int>(inputs.size());
+  auto args = std::make_shared<std::vector<Tensor>>(inputs.begin(), inputs.end());
   record_custom_operation(
       inputs, outputs,
-      [self, saved, n_in](std::span<const Tensor> output_grads) {
+      [self, saved, args, n_in](std::span<const Tensor> output_grads) {
+        if (should_record(*args) || should_record(output_grads)) {
+          // An outer tape differentiates this gradient: the saved values carry no
+          // history, so replay the forward and its gradient op by op, where that
+          // tape records them (side effects and random ops of the body run again).
+          std::vector<bool> wanted;
+          for (const Tensor& a : *args) wanted.push_back(can_receive_gradient(a.dtype()));
+          return inline_graph_vjp(self->graph(), *args, output_grads, wanted).grads;
+        }
         const Split& sp = self->split();
         std::vector<Tensor> in = *saved;
         for (int j : sp.grad_outputs) in.push_back(output_grads[j]);

@@ -54,8 +54,6 @@ void Tape::track_outputs(std::span<const Tensor> outputs) {
 
 void Tape::record(const OpDef& op, const Attrs& attrs, std::span<const Tensor> inputs,
                   std::span<const Tensor> outputs) {
-  if (watch_variables_ && reads_trainable_variable(op, inputs, outputs))
-    variable_accessed(inputs[0]);
   if (!tracks_any(inputs)) return;
   TapeRecord r;
   r.op = &op;
@@ -209,8 +207,20 @@ bool should_record(std::span<const Tensor> inputs) {
 
 void record_operation(const OpDef& op, const Attrs& attrs, std::span<const Tensor> inputs,
                       std::vector<Tensor>& outputs) {
-  if (op.has_trait(kNotDifferentiable)) return;
   OpHandler* context = current_handler();
+  // A variable read anywhere (a loop body or branch being traced included) counts as
+  // accessed by every tape, as a loop reading it is one op of the tape's context.
+  if (reads_trainable_variable(op, inputs, outputs))
+    for (const Ref<Tape>& t : tls_tapes)
+      if (!t->paused()) t->variable_accessed(inputs[0]);
+  if (op.has_trait(kNotDifferentiable)) {
+    // Not recorded; but an output aliasing a watched input (StopGradient forwards its
+    // input) must not carry the input's identity, or the path would not stop.
+    for (Tensor& o : outputs)
+      for (const Tensor& in : inputs)
+        if (o.same_as(in)) o = fresh_identity(o);
+    return;
+  }
   bool aliased_checked = false;
   for (const Ref<Tape>& t : tls_tapes) {
     if (t->paused() || t->context() != context) continue;

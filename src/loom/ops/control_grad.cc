@@ -25,13 +25,33 @@ bool gradient_type(const Tensor& value, TensorType& out) {
     return true;
   }
   const VariableState* v = variable_of(value);
-  if (!v || !v->shape().is_fully_defined()) return false;
+  if (!v) return false;
   out = {v->dtype(), v->shape()};
   return true;
 }
 
+// The type of the value graph `g` reads from its input `input` when that input is a
+// variable handle (a placeholder of a graph being built has no variable to ask).
+bool read_type_of_input(const Graph& g, size_t input, TensorType& out) {
+  if (input >= g.inputs().size()) return false;
+  const int32_t ph = g.inputs()[input];
+  for (const Node& n : g.nodes()) {
+    if (!n.op->has_trait(kResourceRead) || n.inputs.empty() || n.inputs[0].node != ph) continue;
+    if (n.outputs.empty() || !is_differentiable(n.outputs[0].dtype)) continue;
+    out = n.outputs[0];
+    return true;
+  }
+  return false;
+}
+
 Tensor zeros_of(const TensorType& t, const Tensor& like) {
   if (like.dtype() != DType::kResource) return zeros_like(like);
+  if (!t.shape.is_fully_defined()) {
+    static const OpRef read("ReadVariableOp");
+    Attrs a;
+    a.set("dtype", t.dtype);
+    return zeros_like(read({like}, a));
+  }
   static const OpRef fill("Fill");
   std::vector<int32_t> dims(t.shape.dims().begin(), t.shape.dims().end());
   Tensor shape = Tensor::from_vector<int32_t>(dims, Shape{static_cast<int64_t>(dims.size())});
@@ -113,8 +133,17 @@ std::vector<Tensor> if_gradient(GradContext& ctx) {
   std::vector<Tensor> ins(ctx.inputs().begin() + 1, ctx.inputs().end());
   std::vector<TensorType> grad_types(n_in);
   std::vector<bool> wanted(n_in);
-  for (int i = 0; i < n_in; ++i)
+  for (int i = 0; i < n_in; ++i) {
     wanted[i] = ctx.needs(i + 1) && gradient_type(ins[i], grad_types[i]);
+    if (wanted[i] || !ctx.needs(i + 1) || ins[i].dtype() != DType::kResource) continue;
+    // A handle that is itself a graph input: a branch reading it tells the type.
+    for (const char* branch : {"then", "else"}) {
+      const Graph& g = lib.graph(ctx.attr_string(std::string(branch) + "_branch"));
+      const std::vector<int64_t>& sel = ctx.attr_ints(std::string(branch) + "_inputs");
+      for (size_t k = 0; k < sel.size() && !wanted[i]; ++k)
+        wanted[i] = sel[k] == i && read_type_of_input(g, k, grad_types[i]);
+    }
+  }
   std::vector<Tensor> dys;  // the defined output gradients, in output order
   std::vector<int> dy_of_output(ctx.num_outputs(), -1);
   for (int j = 0; j < ctx.num_outputs(); ++j) {
@@ -204,8 +233,12 @@ std::vector<Tensor> while_gradient(GradContext& ctx) {
     var_types[k] = ph.outputs[0];
     var_wanted[k] = is_differentiable(var_types[k].dtype);
   }
-  for (int j = 0; j < m; ++j)
+  for (int j = 0; j < m; ++j) {
     cap_wanted[j] = ctx.needs(n + j) && gradient_type(captured[j], cap_types[j]);
+    if (cap_wanted[j] || !ctx.needs(n + j) || captured[j].dtype() != DType::kResource) continue;
+    for (size_t c = 0; c < body_sel.size() && !cap_wanted[j]; ++c)
+      cap_wanted[j] = body_sel[c] == j && read_type_of_input(body, n + c, cap_types[j]);
+  }
 
   // Backward loop variables: step, then one gradient per float loop variable, then one
   // accumulator per wanted capture. Its captures: the history, then the body's captures.
