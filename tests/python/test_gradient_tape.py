@@ -322,3 +322,13 @@ def test_custom_gradient_closing_over_forward_values_inside_a_function():
         return tape.gradient(y, x)
 
     assert inside(tf.constant(3.0)).numpy() == 3.0
+
+
+def test_custom_gradient_closing_over_forward_values_differentiated_from_outside():
+    f = tf.function(lambda x: half_gradient_square(x) + x)
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    assert y.numpy() == 12.0
+    assert tape.gradient(y, x).numpy() == 4.0  # x + 1

@@ -10,8 +10,16 @@
 namespace loom {
 
 // Runs every node of `g` through execute() with `inputs` fed to its placeholders: into
-// the graph being traced, or eagerly. Returns g's outputs.
-std::vector<Tensor> inline_graph(const Graph& g, std::span<const Tensor> inputs);
+// the graph being traced, or eagerly. Returns g's outputs; `values`, when given,
+// receives every node's outputs.
+std::vector<Tensor> inline_graph(const Graph& g, std::span<const Tensor> inputs,
+                                 std::vector<std::vector<Tensor>>* values = nullptr);
+
+// While a graph's replay is being differentiated, a symbolic tensor of the graph it was
+// traced as (a custom gradient function closes over one) stands for the replayed value
+// of the node of the same name. Returns `t` itself when no replay knows it.
+Tensor resolve_replayed(const Tensor& t);
+bool replay_active();
 
 struct GraphVjp {
   std::vector<Tensor> outputs;  // g's outputs on xs

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "loom/autodiff/graph_grad.h"
 #include "loom/core/small_array.h"
 #include "loom/eager/tape.h"
 
@@ -122,6 +123,15 @@ std::vector<Tensor> execute_eager(const OpDef& op, std::span<const Tensor> input
 }
 
 std::vector<Tensor> execute(const OpDef& op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  if (replay_active()) {
+    // Gradient code (a custom gradient) may name values of the graph being replayed.
+    std::vector<Tensor> resolved(inputs.begin(), inputs.end());
+    for (Tensor& t : resolved) t = resolve_replayed(t);
+    std::vector<Tensor> outputs =
+        tls_handler ? tls_handler->run(op, resolved, attrs) : execute_eager(op, resolved, attrs);
+    if (any_tape_active()) record_operation(op, attrs, resolved, outputs);
+    return outputs;
+  }
   std::vector<Tensor> outputs =
       tls_handler ? tls_handler->run(op, inputs, attrs) : execute_eager(op, inputs, attrs);
   if (any_tape_active()) record_operation(op, attrs, inputs, outputs);
