@@ -7,6 +7,7 @@
 #include "common.h"
 #include "loom/autodiff/custom_gradient.h"
 #include "loom/eager/tape.h"
+#include "loom/ops/control_grad.h"
 
 namespace loom::py {
 
@@ -97,6 +98,8 @@ void init_autodiff(nb::module_& m) {
       .def("close", [](StopRecording& s) { s.scope.reset(); });
   m.def("should_record", [](const std::vector<Tensor>& inputs) { return should_record(inputs); });
   m.def("any_tape_active", &any_tape_active);
+  m.def("set_loop_history_stride", &set_loop_history_stride);
+  m.def("loop_history_stride", &loop_history_stride);
   m.def("tensor_id", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.impl()); });
 }
 

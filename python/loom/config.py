@@ -45,3 +45,18 @@ def get_optimizer_experimental_options():
 
 def optimizer_flags():
     return dict(_passes)
+
+
+@export("config.experimental.set_loop_gradient_checkpointing")
+def set_loop_gradient_checkpointing(every=1):
+    """Memory for gradients of graph loops differentiated from now on: keep the loop
+    variables of every `every`-th iteration only, and recompute the iterations between
+    them (once per segment) while the gradient runs. every=1 keeps all; every≈sqrt(n)
+    keeps ~2·sqrt(n) sets of variables for one more forward pass. Loop bodies that draw
+    random numbers statefully must keep every=1 (a recomputation would draw anew)."""
+    _C.set_loop_history_stride(int(every))
+
+
+@export("config.experimental.get_loop_gradient_checkpointing")
+def get_loop_gradient_checkpointing():
+    return _C.loop_history_stride()

@@ -297,3 +297,37 @@ def test_dynamic_rnn_gradients_match_unrolled_eager_and_training_reduces_loss():
         last = train_step(xs, ys).numpy()
     assert last < 0.5 * first
     assert train_step.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.parametrize("every", [1, 3, 7, 50, 64])
+def test_loop_gradient_checkpointing_gives_the_same_gradients(every):
+    w = tf.Variable(np.linspace(0.5, 1.5, 4).astype("float32"))
+
+    def make():
+        @tf.function
+        def grads(h0):
+            with tf.GradientTape() as tape:
+                tape.watch(h0)
+                h = h0
+                for _ in tf.range(50):
+                    h = tf.sin(h * w) + 0.1 * h
+                loss = tf.reduce_sum(h * h)
+            return tape.gradient(loss, [h0, w])
+
+        return grads
+
+    h0 = tf.constant([0.3, -0.2, 0.1, 0.4])
+    expected = make()(h0)
+    tf.config.experimental.set_loop_gradient_checkpointing(every)
+    try:
+        got = make()(h0)
+    finally:
+        tf.config.experimental.set_loop_gradient_checkpointing(1)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-6)
+
+
+def test_loop_gradient_checkpointing_rejects_a_stride_below_one():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="stride must be >= 1"):
+        tf.config.experimental.set_loop_gradient_checkpointing(0)
+    assert tf.config.experimental.get_loop_gradient_checkpointing() == 1

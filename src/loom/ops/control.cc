@@ -99,10 +99,13 @@ void run_while(KernelContext& ctx) {
   for (const Tensor& t : select_inputs(captured, ctx.attr_ints("body_captures"), ctx.name()))
     body_in.push_back(t);
   Ref<LoopHistory> history;
-  if (ctx.attr_bool("record_history")) history = Ref<LoopHistory>::adopt(new LoopHistory());
+  if (ctx.attr_bool("record_history"))
+    history = Ref<LoopHistory>::adopt(
+        new LoopHistory(ctx.attr_int("history_stride"), body,
+                        std::vector<Tensor>(body_in.begin() + n, body_in.end())));
   for (int64_t it = 0; max_iterations < 0 || it < max_iterations; ++it) {
     if (!truthy(cond->run(cond_in)[0], ctx.name())) break;
-    if (history) history->steps.emplace_back(body_in.begin(), body_in.begin() + n);
+    if (history) history->record(it, std::span<const Tensor>(body_in.data(), n));
     std::vector<Tensor> next = body->run(body_in);
     for (int64_t i = 0; i < n; ++i) {
       cond_in[i] = next[i];
@@ -143,6 +146,7 @@ void register_control_ops(OpRegistry& r) {
                      // Also return the loop variables entering each iteration (a
                      // resource), which the gradient replays in reverse.
                      .attr("record_history", false)
+                     .attr("history_stride", int64_t{1})
                      .infer(infer_while)
                      .kernel(run_while)
                      .gradient(while_gradient);

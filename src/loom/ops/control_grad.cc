@@ -1,5 +1,7 @@
 #include "loom/ops/control_grad.h"
 
+#include <atomic>
+
 #include "loom/api/op_ref.h"
 #include "loom/autodiff/grad_util.h"
 #include "loom/autodiff/graph_grad.h"
@@ -77,7 +79,51 @@ std::string build_function(const std::string& name, F&& build) {
   return register_graph(g);
 }
 
+std::atomic<int64_t> history_stride{1};
+
 }  // namespace
+
+void set_loop_history_stride(int64_t stride) {
+  if (stride < 1)
+    raise(ErrorCode::kInvalidArgument, "[loop gradients] the history stride must be >= 1, got ",
+          stride);
+  history_stride = stride;
+}
+
+int64_t loop_history_stride() {
+  return history_stride;
+}
+
+void LoopHistory::record(int64_t iteration, std::span<const Tensor> vars) {
+  if (iteration % stride_ == 0) checkpoints_.emplace_back(vars.begin(), vars.end());
+  iterations_ = iteration + 1;
+}
+
+std::vector<Tensor> LoopHistory::at(int64_t step, const char* op) {
+  if (step < 0 || step >= iterations_)
+    raise(ErrorCode::kOutOfRange, "[", op, "] step ", step, " of a loop that ran ", iterations_,
+          " iterations");
+  if (stride_ == 1) return checkpoints_[step];
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t segment = step / stride_;
+  if (segment != segment_) {
+    // Replays the segment from its checkpoint; reads go backwards, so each segment is
+    // recomputed once.
+    segment_vars_.clear();
+    segment_vars_.push_back(checkpoints_[segment]);
+    const int64_t end = std::min(iterations_, (segment + 1) * stride_);
+    for (int64_t it = segment * stride_ + 1; it < end; ++it) {
+      std::vector<Tensor> in = segment_vars_.back();
+      const size_t n = in.size();
+      in.insert(in.end(), captures_.begin(), captures_.end());
+      std::vector<Tensor> next = body_->run(in);
+      next.resize(n);
+      segment_vars_.push_back(std::move(next));
+    }
+    segment_ = segment;
+  }
+  return segment_vars_[step - segment * stride_];
+}
 
 void register_loop_history_ops(OpRegistry& r) {
   r.add("LoopHistorySize")
@@ -87,7 +133,7 @@ void register_loop_history_ops(OpRegistry& r) {
       .infer([](InferContext& ctx) { ctx.set_output(0, Shape{}); })
       .kernel([](KernelContext& ctx) {
         const LoopHistory& h = history_of(ctx.input(0), ctx.name());
-        *ctx.output(0).mutable_data<int32_t>() = static_cast<int32_t>(h.steps.size());
+        *ctx.output(0).mutable_data<int32_t>() = static_cast<int32_t>(h.num_iterations());
       });
   r.add("LoopHistoryRead")
       .input("history", DType::kResource)
@@ -108,13 +154,9 @@ void register_loop_history_ops(OpRegistry& r) {
             0, std::holds_alternative<Shape>(s) ? std::get<Shape>(s) : Shape::unknown_rank());
       })
       .kernel([](KernelContext& ctx) {
-        const LoopHistory& h = history_of(ctx.input(0), ctx.name());
-        const int64_t step = ctx.input(1).item<int64_t>();
+        LoopHistory& h = history_of(ctx.input(0), ctx.name());
         const int64_t index = ctx.attr_int("index");
-        if (step < 0 || step >= static_cast<int64_t>(h.steps.size()))
-          raise(ErrorCode::kOutOfRange, "[LoopHistoryRead] step ", step, " of a loop that ran ",
-                h.steps.size(), " iterations");
-        const auto& vars = h.steps[step];
+        const std::vector<Tensor> vars = h.at(ctx.input(1).item<int64_t>(), ctx.name());
         if (index >= static_cast<int64_t>(vars.size()))
           raise(ErrorCode::kOutOfRange, "[LoopHistoryRead] loop variable ", index, " of ",
                 vars.size());
@@ -219,6 +261,7 @@ std::vector<Tensor> while_gradient(GradContext& ctx) {
     history = builder->output_tensor(node, n);
   } else {
     fwd.attrs.set("record_history", true);
+    fwd.attrs.set("history_stride", loop_history_stride());
     history = builder->add_output(node, {DType::kResource, Shape{}});
   }
 
