@@ -98,6 +98,35 @@ bool should_record(std::span<const Tensor> inputs);
 void record_custom_operation(std::span<const Tensor> inputs, std::vector<Tensor>& outputs,
                              BackwardFn backward, bool watch_variables = false);
 
+// The C++ face of tf.GradientTape: records from construction until stop() or scope
+// end; gradients may be asked after recording stopped.
+class GradientTape {
+ public:
+  explicit GradientTape(bool persistent = false, bool watch_accessed_variables = true)
+      : tape_(Ref<Tape>::adopt(new Tape(persistent, watch_accessed_variables))) {
+    push_tape(tape_);
+  }
+  ~GradientTape() { stop(); }
+  GradientTape(const GradientTape&) = delete;
+  GradientTape& operator=(const GradientTape&) = delete;
+
+  void watch(const Tensor& t) { tape_->watch(t); }
+  void stop() {
+    if (recording_) pop_tape(tape_.get());
+    recording_ = false;
+  }
+  // Undefined tensors for sources the target does not depend on.
+  std::vector<Tensor> gradient(const Tensor& target, const std::vector<Tensor>& sources) {
+    stop();
+    std::vector<Tensor> targets{target};
+    return tape_->gradient(targets, sources, {}, /*zero_unconnected=*/false);
+  }
+
+ private:
+  Ref<Tape> tape_;
+  bool recording_ = true;
+};
+
 // Pauses every active tape for the scope's lifetime (gradients computed inside are not
 // recorded).
 class StopRecordingScope {
