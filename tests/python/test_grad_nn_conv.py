@@ -305,6 +305,17 @@ def test_max_pool_gradient_exact():
     np.testing.assert_array_equal(g.numpy(), want)
 
 
+def test_max_pool_gradient_ties_go_to_the_first_maximum():
+    xt = tf.constant(np.ones((1, 2, 3, 2)))
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.nn.max_pool2d(xt, 2, 1, "VALID")  # two windows, all values equal
+    g = tape.gradient(y, xt).numpy()
+    want = np.zeros((1, 2, 3, 2))
+    want[0, 0, 0:2, :] = 1.0  # each window's top-left position
+    np.testing.assert_array_equal(g, want)
+
+
 def test_avg_pool_gradient_exact_same_padding():
     # SAME 2x2 stride 2 on 3x3: the edge windows hold 2 and 1 real values.
     xt = tf.constant(np.zeros((1, 3, 3, 1)))

@@ -71,32 +71,34 @@ void avg_pool_nhwc(const Pool2DGeometry& g, const T* input, T* output) {
 // nothing compares greater (NaN). image_offset is the batch entry's start.
 template <class T, class F>
 void for_each_window_argmax(const Pool2DGeometry& g, const T* input, F&& f) {
-  using Vec = Eigen::Array<T, Eigen::Dynamic, 1>;
-  using Index = Eigen::Array<int64_t, Eigen::Dynamic, 1>;
   const int64_t c = g.channels;
   const int64_t image_size = g.in_h * g.in_w * c;
-  Vec best(c);
-  Index at(c);
-  const Index lanes = Index::LinSpaced(c, 0, c - 1);
+  // Plain loops over contiguous channel runs with a 32-bit position index, which the
+  // compiler turns into vector compares and blends.
+  std::vector<T> best_buf(c);
+  std::vector<int32_t> slot_buf(c);  // the maximum's position within the window
+  std::vector<int64_t> at(c);
   for_each_window(g, [&](int64_t b, int64_t out, int64_t hb, int64_t he, int64_t wb, int64_t we) {
-    const T* image = input + b * image_size;
     if (hb >= he || wb >= we) return;  // a window wholly in the padding reads nothing
-    bool first = true;
+    const T* image = input + b * image_size;
+    T* __restrict best = best_buf.data();
+    int32_t* __restrict slot = slot_buf.data();
+    const int64_t width = we - wb;
+    std::copy_n(image + (hb * g.in_w + wb) * c, c, best);
+    std::fill_n(slot, c, 0);
+    int32_t s = 0;
     for (int64_t h = hb; h < he; ++h)
-      for (int64_t w = wb; w < we; ++w) {
-        const int64_t pos = (h * g.in_w + w) * c;
-        Eigen::Map<const Vec> v(image + pos, c);
-        if (first) {
-          best = v;
-          at = lanes + pos;
-          first = false;
-          continue;
+      for (int64_t w = wb; w < we; ++w, ++s) {
+        const T* __restrict v = image + (h * g.in_w + w) * c;
+        for (int64_t k = 0; k < c; ++k) {
+          const bool greater = v[k] > best[k];
+          best[k] = greater ? v[k] : best[k];
+          slot[k] = greater ? s : slot[k];
         }
-        const auto greater = (v > best).eval();
-        best = greater.select(v, best);
-        at = greater.select(lanes + pos, at);
       }
-    f(b * image_size, out, at);
+    for (int64_t k = 0; k < c; ++k)
+      at[k] = ((hb + slot[k] / width) * g.in_w + wb + slot[k] % width) * c + k;
+    f(b * image_size, out, at.data());
   });
 }
 
@@ -105,7 +107,7 @@ void for_each_window_argmax(const Pool2DGeometry& g, const T* input, F&& f) {
 template <class T>
 void max_pool_grad_nhwc(const Pool2DGeometry& g, const T* input, const T* grad, T* in_backprop) {
   std::fill_n(in_backprop, g.batch * g.in_h * g.in_w * g.channels, T(0));
-  for_each_window_argmax(g, input, [&](int64_t image, int64_t out, const auto& at) {
+  for_each_window_argmax(g, input, [&](int64_t image, int64_t out, const int64_t* at) {
     for (int64_t k = 0; k < g.channels; ++k) in_backprop[image + at[k]] += grad[out + k];
   });
 }
@@ -115,7 +117,7 @@ void max_pool_grad_nhwc(const Pool2DGeometry& g, const T* input, const T* grad, 
 template <class T>
 void max_pool_grad_grad_nhwc(const Pool2DGeometry& g, const T* input, const T* grad, T* output) {
   std::fill_n(output, g.batch * g.out_h * g.out_w * g.channels, T(0));
-  for_each_window_argmax(g, input, [&](int64_t image, int64_t out, const auto& at) {
+  for_each_window_argmax(g, input, [&](int64_t image, int64_t out, const int64_t* at) {
     for (int64_t k = 0; k < g.channels; ++k) output[out + k] = grad[image + at[k]];
   });
 }
