@@ -331,6 +331,24 @@ def test_sparse_xent_gradient_exact_and_labels():
     assert gl is None
 
 
+def test_xent_first_order_gradient_needs_no_softmax():
+    # The backprop output already holds softmax - labels: no Softmax op is traced unless
+    # a gradient arrives at that output (second derivatives).
+    @tf.function
+    def grads(x, labels, p):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            a = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, x)
+            b = tf.nn.softmax_cross_entropy_with_logits(p, x)
+        return tape.gradient([a, b], x)
+
+    x = tf.constant([[1.0, 2.0, 0.5]])
+    grads(x, tf.constant([1]), tf.constant([[0.2, 0.3, 0.5]]))
+    graph = grads.get_concrete_function(x, tf.constant([1]), tf.constant([[0.2, 0.3, 0.5]])).graph
+    types = [op.type for op in graph.get_operations()]
+    assert "Softmax" not in types and "LogSoftmax" not in types, types
+
+
 def test_sparse_xent_second_order():
     rng = np.random.default_rng(12)
     labels = np.array([1, 3, 0])

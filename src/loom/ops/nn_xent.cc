@@ -225,20 +225,21 @@ std::vector<Tensor> xent_gradient(GradContext& ctx) {
   const Tensor& backprop = ctx.output(1);
   const int64_t axis = ctx.attr_int("axis");
   const Tensor dloss = expand_dims(ctx.grad(0), axis);
-  // Logits broadcast against the labels: the softmax terms need them at the full shape.
-  Tensor x = logits;
-  if (!(logits.shape().is_fully_defined() && logits.shape() == backprop.shape())) {
+  // The softmax terms need the logits at the full (broadcast) shape; the common case,
+  // only the logits' first-order gradient, needs no softmax at all.
+  auto full_logits = [&]() -> Tensor {
+    if (logits.shape().is_fully_defined() && logits.shape() == backprop.shape()) return logits;
     static const OpRef broadcast_to_op("BroadcastTo");
-    x = broadcast_to_op({logits, shape_tensor(backprop)});
-  }
+    return broadcast_to_op({logits, shape_tensor(backprop)});
+  };
   Tensor dx, dp;
   if (ctx.needs(0)) {
     dx = dloss * backprop;
-    if (ctx.grad_arrived(1)) dx = dx + softmax_jacobian_product(ctx.grad(1), x, axis);
+    if (ctx.grad_arrived(1)) dx = dx + softmax_jacobian_product(ctx.grad(1), full_logits(), axis);
     dx = sum_to_shape_of(dx, logits);
   }
   if (ctx.needs(1)) {
-    dp = dloss * negative(log_softmax(x, axis));
+    dp = dloss * negative(log_softmax(full_logits(), axis));
     if (ctx.grad_arrived(1)) dp = dp - ctx.grad(1);
     dp = sum_to_shape_of(dp, labels);
   }
