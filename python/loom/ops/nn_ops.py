@@ -4,7 +4,9 @@ import collections.abc
 
 from loom import _C
 from loom._api import export
+from loom.dtypes import int32
 from loom.ops.constant_op import convert_to_tensor
+from loom.ops.math_ops import cast
 
 _RELU = _C.op("Relu")
 _RELU6 = _C.op("Relu6")
@@ -20,6 +22,7 @@ _BIAS_ADD = _C.op("BiasAdd")
 _SPARSE_XENT = _C.op("SparseSoftmaxCrossEntropyWithLogits")
 _XENT = _C.op("SoftmaxCrossEntropyWithLogits")
 _CONV2D = _C.op("Conv2D")
+_CONV2D_BACKPROP_INPUT = _C.op("Conv2DBackpropInput")
 _MAX_POOL = _C.op("MaxPool")
 _AVG_POOL = _C.op("AvgPool")
 
@@ -171,6 +174,33 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     }
     attrs.update(_padding_attrs(padding, data_format))
     return _C.execute(_CONV2D, (input, filters), attrs)
+
+
+@export("nn.conv2d_transpose")
+def conv2d_transpose(
+    input,
+    filters,
+    output_shape,
+    strides,
+    padding="SAME",
+    data_format="NHWC",
+    dilations=None,
+    name=None,
+):
+    """The transpose (gradient) of conv2d: NHWC `input` [n, h, w, in] with `filters`
+    [kh, kw, out, in] to a tensor of `output_shape` [n, oh, ow, out]."""
+    data_format = data_format or "NHWC"
+    attrs = {
+        "strides": _window_list(strides, "strides", data_format),
+        "dilations": _window_list(dilations, "dilations", data_format),
+        "data_format": data_format,
+    }
+    attrs.update(_padding_attrs(padding, data_format))
+    if isinstance(output_shape, _C.Tensor):
+        sizes = cast(output_shape, int32)
+    else:
+        sizes = convert_to_tensor([int(d) for d in output_shape], dtype=int32)
+    return _C.execute(_CONV2D_BACKPROP_INPUT, (sizes, filters, input), attrs)
 
 
 def _pool_attrs(ksize, strides, padding, data_format):

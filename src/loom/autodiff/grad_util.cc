@@ -102,10 +102,13 @@ std::vector<Tensor> op_input_gradients(const OpDef& op, const Attrs& attrs,
     raise(ErrorCode::kNoGradient, "No gradient defined for operation '", op.name(),
           "' (op type: ", op.name(), ")");
   std::vector<Tensor> grads(output_grads.begin(), output_grads.end());
-  for (size_t i = 0; i < grads.size(); ++i)
-    if (!grads[i].defined() && is_differentiable(outputs[i].dtype()))
-      grads[i] = zeros_like(outputs[i]);
-  GradContext ctx(op, attrs, inputs, outputs, grads, needed);
+  uint64_t arrived = ~uint64_t{0};
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (grads[i].defined()) continue;
+    if (i < 64) arrived &= ~(uint64_t{1} << i);
+    if (is_differentiable(outputs[i].dtype())) grads[i] = zeros_like(outputs[i]);
+  }
+  GradContext ctx(op, attrs, inputs, outputs, grads, needed, arrived);
   std::vector<Tensor> in_grads = op.grad_fn()(ctx);
   in_grads.resize(n_in);
   for (int i = 0; i < n_in; ++i) {

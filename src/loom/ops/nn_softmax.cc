@@ -1,4 +1,6 @@
 // Softmax and LogSoftmax along any axis (attr `axis`, default the last one).
+#include "loom/api/math.h"
+#include "loom/api/reduce.h"
 #include "loom/kernels/cpu/softmax.h"
 #include "loom/ops/nn_common.h"
 
@@ -32,6 +34,22 @@ void softmax_kernel(KernelContext& ctx, bool log) {
   });
 }
 
+// With y = softmax(x): dx = (g - sum(g * y)) * y, the sum along the axis.
+std::vector<Tensor> softmax_gradient(GradContext& ctx) {
+  const Tensor& y = ctx.output(0);
+  const Tensor& g = ctx.grad(0);
+  const std::vector<int64_t> axis{ctx.attr_int("axis")};
+  return {(g - reduce_sum(g * y, axis, /*keep_dims=*/true)) * y};
+}
+
+// With y = log_softmax(x): dx = g - exp(y) * sum(g), the sum along the axis.
+std::vector<Tensor> log_softmax_gradient(GradContext& ctx) {
+  const Tensor& y = ctx.output(0);
+  const Tensor& g = ctx.grad(0);
+  const std::vector<int64_t> axis{ctx.attr_int("axis")};
+  return {g - exp(y) * reduce_sum(g, axis, /*keep_dims=*/true)};
+}
+
 }  // namespace
 
 void register_nn_softmax_ops(OpRegistry& r) {
@@ -41,14 +59,16 @@ void register_nn_softmax_ops(OpRegistry& r) {
       .type_var("T", kFloat)
       .attr("axis", int64_t{-1})
       .infer(infer_softmax)
-      .kernel([](KernelContext& ctx) { softmax_kernel(ctx, /*log=*/false); });
+      .kernel([](KernelContext& ctx) { softmax_kernel(ctx, /*log=*/false); })
+      .gradient(softmax_gradient);
   r.add("LogSoftmax")
       .input("logits", "T")
       .output("logsoftmax", "T")
       .type_var("T", kFloat)
       .attr("axis", int64_t{-1})
       .infer(infer_softmax)
-      .kernel([](KernelContext& ctx) { softmax_kernel(ctx, /*log=*/true); });
+      .kernel([](KernelContext& ctx) { softmax_kernel(ctx, /*log=*/true); })
+      .gradient(log_softmax_gradient);
 }
 
 }  // namespace loom

@@ -6,6 +6,12 @@
 #include <cmath>
 #include <sstream>
 
+#include "loom/api/array.h"
+#include "loom/api/math.h"
+#include "loom/api/nn.h"
+#include "loom/api/op_ref.h"
+#include "loom/api/reduce.h"
+#include "loom/autodiff/grad_util.h"
 #include "loom/ops/broadcast.h"
 #include "loom/ops/nn_common.h"
 
@@ -195,6 +201,51 @@ void xent_kernel(KernelContext& ctx) {
   });
 }
 
+// --- gradients -------------------------------------------------------------------
+//
+// d loss / d logits is the op's own `backprop` output, scaled by the loss gradient.
+// `backprop` = softmax(logits) - labels is itself differentiable: a gradient arriving at
+// it (second derivatives) goes through the softmax Jacobian, (gg - sum(gg * s)) * s, to
+// the logits, and as -gg to dense labels.
+
+Tensor softmax_jacobian_product(const Tensor& gg, const Tensor& logits, int64_t axis) {
+  const Tensor s = softmax(logits, axis);
+  return (gg - reduce_sum(gg * s, {axis}, /*keep_dims=*/true)) * s;
+}
+
+std::vector<Tensor> sparse_xent_gradient(GradContext& ctx) {
+  Tensor dx = expand_dims(ctx.grad(0), -1) * ctx.output(1);
+  if (ctx.grad_arrived(1)) dx = dx + softmax_jacobian_product(ctx.grad(1), ctx.input(0), -1);
+  return {dx, Tensor()};
+}
+
+std::vector<Tensor> xent_gradient(GradContext& ctx) {
+  const Tensor& logits = ctx.input(0);
+  const Tensor& labels = ctx.input(1);
+  const Tensor& backprop = ctx.output(1);
+  const int64_t axis = ctx.attr_int("axis");
+  const Tensor dloss = expand_dims(ctx.grad(0), axis);
+  // The softmax terms need the logits at the full (broadcast) shape; the common case,
+  // only the logits' first-order gradient, needs no softmax at all.
+  auto full_logits = [&]() -> Tensor {
+    if (logits.shape().is_fully_defined() && logits.shape() == backprop.shape()) return logits;
+    static const OpRef broadcast_to_op("BroadcastTo");
+    return broadcast_to_op({logits, shape_tensor(backprop)});
+  };
+  Tensor dx, dp;
+  if (ctx.needs(0)) {
+    dx = dloss * backprop;
+    if (ctx.grad_arrived(1)) dx = dx + softmax_jacobian_product(ctx.grad(1), full_logits(), axis);
+    dx = sum_to_shape_of(dx, logits);
+  }
+  if (ctx.needs(1)) {
+    dp = dloss * negative(log_softmax(full_logits(), axis));
+    if (ctx.grad_arrived(1)) dp = dp - ctx.grad(1);
+    dp = sum_to_shape_of(dp, labels);
+  }
+  return {dx, dp};
+}
+
 }  // namespace
 
 void register_nn_xent_ops(OpRegistry& r) {
@@ -206,7 +257,8 @@ void register_nn_xent_ops(OpRegistry& r) {
       .type_var("T", kFloat)
       .type_var("Tlabels", kIndex)
       .infer(infer_sparse_xent)
-      .kernel(sparse_xent_kernel);
+      .kernel(sparse_xent_kernel)
+      .gradient(sparse_xent_gradient);
   // `axis` extends TF's op (whose classes are always the last axis) so that
   // tf.nn.softmax_cross_entropy_with_logits(axis=k) needs no transposes.
   r.add("SoftmaxCrossEntropyWithLogits")
@@ -217,7 +269,8 @@ void register_nn_xent_ops(OpRegistry& r) {
       .type_var("T", kFloat)
       .attr("axis", int64_t{-1})
       .infer(infer_xent)
-      .kernel(xent_kernel);
+      .kernel(xent_kernel)
+      .gradient(xent_gradient);
 }
 
 }  // namespace loom

@@ -153,13 +153,15 @@ class KernelContext {
 class GradContext {
  public:
   GradContext(const OpDef& op, const Attrs& attrs, std::span<const Tensor> inputs,
-              std::span<const Tensor> outputs, std::span<const Tensor> grads, uint64_t needed)
+              std::span<const Tensor> outputs, std::span<const Tensor> grads, uint64_t needed,
+              uint64_t arrived = ~uint64_t{0})
       : op_(op),
         attrs_(attrs),
         inputs_(inputs),
         outputs_(outputs),
         grads_(grads),
-        needed_(needed) {}
+        needed_(needed),
+        arrived_(arrived) {}
 
   const OpDef& op() const { return op_; }
   const char* name() const;
@@ -173,6 +175,9 @@ class GradContext {
   std::span<const Tensor> grads() const { return grads_; }
   // Whether the caller wants input i's gradient (others may be skipped).
   bool needs(int i) const { return i >= 64 || ((needed_ >> i) & 1u); }
+  // Whether a gradient really arrived at output i (false: grad(i) is zeros filled in),
+  // so work that only a nonzero gradient needs can be skipped.
+  bool grad_arrived(int i) const { return i >= 64 || ((arrived_ >> i) & 1u); }
   const Attrs& attrs() const { return attrs_; }
 
   int64_t attr_int(std::string_view n) const;
@@ -188,6 +193,7 @@ class GradContext {
   const Attrs& attrs_;
   std::span<const Tensor> inputs_, outputs_, grads_;
   uint64_t needed_;
+  uint64_t arrived_;
 };
 
 using InferFn = std::function<void(InferContext&)>;

@@ -1,4 +1,5 @@
-// 2-D convolution on CPU (NHWC): im2col into row blocks, then one BLAS GEMM per block.
+// 2-D convolution on CPU (NHWC): im2col into row blocks, then one BLAS GEMM per block;
+// its input and filter gradients use the same blocks (GEMM then col2im, im2col then GEMM).
 // Also the windowed output-size rules that convolution and pooling share.
 #pragma once
 
@@ -40,6 +41,18 @@ struct Conv2DGeometry {
 // with out-of-range input positions reading zero. T is float or double.
 template <class T>
 void conv2d_nhwc(const Conv2DGeometry& g, const T* input, const T* filter, T* output);
+
+// The gradient of conv2d_nhwc's output with respect to its input: every output position's
+// out_backprop row times the filter, added back onto the input positions it read.
+template <class T>
+void conv2d_backprop_input_nhwc(const Conv2DGeometry& g, const T* filter, const T* out_backprop,
+                                T* in_backprop);
+
+// The gradient with respect to the filter: the im2col patches transposed times
+// out_backprop, summed over every output position.
+template <class T>
+void conv2d_backprop_filter_nhwc(const Conv2DGeometry& g, const T* input, const T* out_backprop,
+                                 T* filter_backprop);
 
 }  // namespace cpu
 }  // namespace loom
