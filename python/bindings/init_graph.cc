@@ -172,6 +172,11 @@ void init_graph(nb::module_& m) {
       nb::arg("graph"), nb::arg("cse") = true, nb::arg("fold") = true, nb::arg("prune") = true);
 
   // Registers an optimized graph in the function library; control-flow ops name it.
+  // A library function's graph by name (the branches and bodies control-flow ops name).
+  m.def("library_graph", [](const std::string& name) {
+    return GraphHandle{
+        Ref<Graph>::retain(const_cast<Graph*>(&FunctionLibrary::global().graph(name)))};
+  });
   m.def("register_function",
         [](const GraphHandle& h) { return FunctionLibrary::global().add(optimize_graph(*h.g)); });
 

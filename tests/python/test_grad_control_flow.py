@@ -331,3 +331,32 @@ def test_loop_gradient_checkpointing_rejects_a_stride_below_one():
     with pytest.raises(tf.errors.InvalidArgumentError, match="stride must be >= 1"):
         tf.config.experimental.set_loop_gradient_checkpointing(0)
     assert tf.config.experimental.get_loop_gradient_checkpointing() == 1
+
+
+def test_add_n_whose_output_reuses_a_later_input_buffer():
+    # Regression: AddN overwrote a dead input it was reusing before summing it.
+    @tf.function
+    def f(x):
+        zero = x * 0.0
+        return tf.add_n([zero, zero, x * 2.0, x * 3.0])
+
+    np.testing.assert_array_equal(f(tf.constant([1.0, 2.0])).numpy(), [5.0, 10.0])
+
+
+def test_loop_returning_one_value_for_two_loop_variables_differentiates():
+    # Regression: the two loop variables' zero gradients shared a buffer (see above).
+    x = tf.constant(np.random.default_rng(0).normal(size=(4, 2, 3)))
+
+    def loss(x):
+        acc = tf.zeros([2, 3], tf.float64)
+
+        def body(t, o, h, acc):
+            h = tf.tanh(tf.gather(x, t) + h)
+            return t + 1, h, h, acc + h * h
+
+        zeros = tf.zeros([2, 3], tf.float64)
+        return tf.reduce_sum(tf.while_loop(lambda t, *r: t < 4, body, (0, zeros, zeros, acc))[3])
+
+    (eager,) = grad_eager(loss, x)
+    (traced,) = grad_eager(tf.function(loss), x)
+    np.testing.assert_allclose(traced.numpy(), eager.numpy(), rtol=1e-12)

@@ -60,8 +60,14 @@ void add_n_kernel(KernelContext& ctx) {
   const Tensor& out = ctx.output(0);
   const int64_t size = out.num_elements();
   if (size == 0) return;
+  // The output may reuse a dead input's buffer: that input must be summed first,
+  // before the accumulation overwrites it.
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  for (int i = 1; i < n; ++i)
+    if (ctx.input(i).raw_data() == out.raw_data()) std::swap(order[0], order[i]);
   visit_dtype<kNumeric.bits()>(out.dtype(), ctx.name(), [&]<class T>() {
-    auto in = [&](int i) { return cpu::ConstVec<T>(ctx.input(i).data<T>(), size); };
+    auto in = [&](int i) { return cpu::ConstVec<T>(ctx.input(order[i]).data<T>(), size); };
     cpu::Vec<T> acc(out.mutable_data<T>(), size);
     acc = in(0) + in(1);
     for (int i = 2; i < n; ++i) acc += in(i);
