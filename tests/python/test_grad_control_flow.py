@@ -360,3 +360,20 @@ def test_loop_returning_one_value_for_two_loop_variables_differentiates():
     (eager,) = grad_eager(loss, x)
     (traced,) = grad_eager(tf.function(loss), x)
     np.testing.assert_allclose(traced.numpy(), eager.numpy(), rtol=1e-12)
+
+
+def test_second_derivative_through_a_graph_loop_is_a_clear_error():
+    @tf.function
+    def second(x):
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = x
+                for _ in tf.range(3):
+                    y = y * x
+            dy = inner.gradient(y, x)
+        return outer.gradient(dy, x)
+
+    with pytest.raises(tf.errors.UnimplementedError, match="second derivatives through a graph"):
+        second(tf.constant(2.0))

@@ -252,6 +252,12 @@ std::vector<Tensor> while_gradient(GradContext& ctx) {
     raise(ErrorCode::kUnimplemented, "[", ctx.name(), "] the gradient of a loop needs the ",
           "loop's iteration history, which only a loop inside a function keeps: compute the ",
           "gradient inside the loom.function that runs the loop");
+  // A gradient loop's body reads the forward loop's history, which carries no gradient:
+  // differentiating it again would silently drop the history's dependence on inputs.
+  for (const Node& n : FunctionLibrary::global().graph(ctx.attr_string("body")).nodes())
+    if (n.op->name() == "LoopHistoryRead")
+      raise(ErrorCode::kUnimplemented, "[", ctx.name(), "] second derivatives through a graph ",
+            "loop are not supported: the loop's gradient cannot itself be differentiated");
   // The forward loop starts keeping its history (a node of the graph being built).
   const int node = first_out.node();
   Node& fwd = builder->graph().mutable_node(node);
