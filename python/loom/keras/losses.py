@@ -4,6 +4,7 @@ reduce them to a scalar."""
 import loom
 from loom.keras import _serialization
 from loom.keras._serialization import epsilon
+from loom.keras.engine import serialization
 
 __all__ = [
     "Reduction",
@@ -388,10 +389,4 @@ def deserialize(name, custom_objects=None):
 def get(identifier):
     """A loss from a name ("mse", "categorical_crossentropy": the function; "Huber": an
     instance), a config dict, or a callable (returned as is). None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier}")
+    return serialization.resolve(identifier, deserialize, "loss function")
