@@ -265,10 +265,6 @@ class Loss:
         return cls(**config)
 
 
-def _plain_value(value):
-    return value.numpy().tolist() if hasattr(value, "numpy") else value
-
-
 class LossFunctionWrapper(Loss):
     """A Loss computing `fn(y_true, y_pred, **kwargs)` per sample."""
 
@@ -285,7 +281,7 @@ class LossFunctionWrapper(Loss):
 
     def get_config(self):
         config = super().get_config()
-        config.update({k: _plain_value(v) for k, v in self._fn_kwargs.items()})
+        config.update(_serialization.plain_values(self._fn_kwargs))
         if type(self) is LossFunctionWrapper:
             config["fn"] = serialize(self.fn)
         return config
