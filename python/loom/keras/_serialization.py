@@ -32,6 +32,11 @@ def serialize_keras_object(obj):
     raise ValueError(f"Cannot serialize {obj!r} since it doesn't implement `get_config()`.")
 
 
+def plain_values(kwargs):
+    """Keyword arguments for a config: tensors become plain Python values (lists)."""
+    return {k: (v.numpy().tolist() if hasattr(v, "numpy") else v) for k, v in kwargs.items()}
+
+
 def _unknown(kind, name):
     return ValueError(
         f"Unknown {kind}: '{name}'. Please ensure you are using a "

@@ -93,13 +93,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return serialization.resolve(identifier, deserialize, "constraint")
 
 
 __all__ = list(_REGISTRY) + [

@@ -332,13 +332,7 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """An initializer for None, a name ("glorot_uniform"), a config dict, an instance or
     a callable (returned as is)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return serialization.resolve(identifier, deserialize, "initializer")
 
 
 __all__ = [cls.__name__ for cls in _CLASSES] + [

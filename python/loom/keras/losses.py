@@ -4,6 +4,7 @@ reduce them to a scalar."""
 import loom
 from loom.keras import _serialization
 from loom.keras._serialization import epsilon
+from loom.keras.engine import serialization
 
 __all__ = [
     "Reduction",
@@ -264,10 +265,6 @@ class Loss:
         return cls(**config)
 
 
-def _plain_value(value):
-    return value.numpy().tolist() if hasattr(value, "numpy") else value
-
-
 class LossFunctionWrapper(Loss):
     """A Loss computing `fn(y_true, y_pred, **kwargs)` per sample."""
 
@@ -284,7 +281,7 @@ class LossFunctionWrapper(Loss):
 
     def get_config(self):
         config = super().get_config()
-        config.update({k: _plain_value(v) for k, v in self._fn_kwargs.items()})
+        config.update(_serialization.plain_values(self._fn_kwargs))
         if type(self) is LossFunctionWrapper:
             config["fn"] = serialize(self.fn)
         return config
@@ -388,10 +385,4 @@ def deserialize(name, custom_objects=None):
 def get(identifier):
     """A loss from a name ("mse", "categorical_crossentropy": the function; "Huber": an
     instance), a config dict, or a callable (returned as is). None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier}")
+    return serialization.resolve(identifier, deserialize, "loss function")

@@ -265,10 +265,7 @@ class MeanMetricWrapper(Mean):
         return super().update_state(matches, sample_weight=sample_weight)
 
     def get_config(self):
-        config = {
-            k: (v.numpy().tolist() if hasattr(v, "numpy") else v)
-            for k, v in self._fn_kwargs.items()
-        }
+        config = _serialization.plain_values(self._fn_kwargs)
         config.update(super().get_config())
         if type(self) is MeanMetricWrapper:
             config["fn"] = serialize(self._fn)

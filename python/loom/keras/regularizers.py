@@ -90,13 +90,7 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A regularizer for None, a name ("l2"), a config dict or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return serialization.resolve(identifier, deserialize, "regularizer")
 
 
 __all__ = [

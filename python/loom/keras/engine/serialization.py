@@ -1,5 +1,6 @@
 """Turning identifiers (names, config dicts, instances, callables) into Keras objects
-and back, shared by initializers, activations, regularizers and constraints."""
+and back, shared by initializers, activations, regularizers and constraints (and
+`resolve` by losses too)."""
 
 
 def _normalize(name):
@@ -47,3 +48,15 @@ def serialize(obj):
     if name is None:
         raise ValueError(f"Cannot serialize {obj!r}: it has no get_config() and no name.")
     return name
+
+
+def resolve(identifier, deserialize, kind):
+    """The `get` of a Keras module: None stays None, a name or config dict goes through
+    that module's `deserialize`, a callable (an instance included) is returned as is."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")

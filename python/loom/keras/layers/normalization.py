@@ -40,7 +40,83 @@ def _axis_config(axis):
     return axis if isinstance(axis, int) else list(axis)
 
 
-class BatchNormalization(Layer):
+class _ScaleAndCenterNormalization(Layer):
+    """What BatchNormalization and LayerNormalization share: the normalized `axis`, the
+    variance `epsilon`, and an optional learned scale (gamma) and offset (beta) with
+    their initializers, regularizers and constraints."""
+
+    # Each subclass words this error as its TF Keras counterpart does.
+    _axis_type_error = "Expected an int or a list/tuple of ints for `axis`. Received: {axis}"
+
+    # LayerNormalization takes exactly these arguments, in this order and with these
+    # defaults (BatchNormalization's are the same, with its own ones in between).
+    def __init__(
+        self,
+        axis=-1,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int) and not all(isinstance(a, int) for a in axis):
+            raise TypeError(self._axis_type_error.format(axis=axis))
+        self.axis = _axis_config(axis)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def _add_param(
+        self, name, shape, initializer, regularizer=None, constraint=None, trainable=True
+    ):
+        return self.add_weight(
+            name=name,
+            shape=shape,
+            initializer=initializer,
+            regularizer=regularizer,
+            constraint=constraint,
+            trainable=trainable,
+            dtype=self.dtype,
+        )
+
+    def _add_gamma_and_beta(self, shape):
+        """Creates gamma (when `scale`) then beta (when `center`); an absent one is None."""
+        self.gamma = (
+            self._add_param(
+                "gamma",
+                shape,
+                self.gamma_initializer,
+                self.gamma_regularizer,
+                self.gamma_constraint,
+            )
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self._add_param(
+                "beta", shape, self.beta_initializer, self.beta_regularizer, self.beta_constraint
+            )
+            if self.center
+            else None
+        )
+
+    def compute_output_shape(self, input_shape):
+        return TensorShape(input_shape)
+
+
+class BatchNormalization(_ScaleAndCenterNormalization):
     """Normalizes with batch statistics while training (updating moving averages of them)
     and with the moving averages at inference."""
 
@@ -62,22 +138,22 @@ class BatchNormalization(Layer):
         fused=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if not isinstance(axis, int) and not all(isinstance(a, int) for a in axis):
-            raise TypeError(f"Expected an int or a list/tuple of ints for `axis`. Received: {axis}")
-        self.axis = _axis_config(axis)
+        super().__init__(
+            axis=axis,
+            epsilon=epsilon,
+            center=center,
+            scale=scale,
+            beta_initializer=beta_initializer,
+            gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer,
+            gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            **kwargs,
+        )
         self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.fused = fused
 
     def build(self, input_shape):
@@ -93,31 +169,12 @@ class BatchNormalization(Layer):
         # TF runs its fused kernel for 4-D inputs normalized over one channel axis; that
         # kernel feeds the moving variance the unbiased (n / (n - 1)) batch variance.
         self._fused = self.fused is not False and ndims == 4 and self._axes in ([1], [3])
-
-        def param(name, initializer, regularizer=None, constraint=None, trainable=True):
-            return self.add_weight(
-                name=name,
-                shape=param_shape,
-                initializer=initializer,
-                regularizer=regularizer,
-                constraint=constraint,
-                trainable=trainable,
-                dtype=self.dtype,
-            )
-
-        self.gamma = (
-            param("gamma", self.gamma_initializer, self.gamma_regularizer, self.gamma_constraint)
-            if self.scale
-            else None
+        self._add_gamma_and_beta(param_shape)
+        self.moving_mean = self._add_param(
+            "moving_mean", param_shape, self.moving_mean_initializer, trainable=False
         )
-        self.beta = (
-            param("beta", self.beta_initializer, self.beta_regularizer, self.beta_constraint)
-            if self.center
-            else None
-        )
-        self.moving_mean = param("moving_mean", self.moving_mean_initializer, trainable=False)
-        self.moving_variance = param(
-            "moving_variance", self.moving_variance_initializer, trainable=False
+        self.moving_variance = self._add_param(
+            "moving_variance", param_shape, self.moving_variance_initializer, trainable=False
         )
         self.built = True
 
@@ -173,9 +230,6 @@ class BatchNormalization(Layer):
             )
         return self._training(inputs) if bool(training) else self._inference(inputs)
 
-    def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape)
-
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -198,39 +252,13 @@ class BatchNormalization(Layer):
         return config
 
 
-class LayerNormalization(Layer):
-    """Normalizes each example over `axis` (the features), then scales and shifts."""
+class LayerNormalization(_ScaleAndCenterNormalization):
+    """Normalizes each example over `axis` (the features), then scales and shifts. The
+    constructor is the base class's."""
 
-    def __init__(
-        self,
-        axis=-1,
-        epsilon=1e-3,
-        center=True,
-        scale=True,
-        beta_initializer="zeros",
-        gamma_initializer="ones",
-        beta_regularizer=None,
-        gamma_regularizer=None,
-        beta_constraint=None,
-        gamma_constraint=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if not isinstance(axis, int) and not all(isinstance(a, int) for a in axis):
-            raise TypeError(
-                "Expected an int or a list/tuple of ints for the argument 'axis', but "
-                f"received: {axis}"
-            )
-        self.axis = _axis_config(axis)
-        self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+    _axis_type_error = (
+        "Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis}"
+    )
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
@@ -238,28 +266,7 @@ class LayerNormalization(Layer):
         self._axes = _normalize_axes(self, self.axis, input_shape)
         self._broadcast_shape = [input_shape[i] if i in self._axes else 1 for i in range(ndims)]
         param_shape = tuple(input_shape[a] for a in self._axes)
-
-        def param(name, initializer, regularizer, constraint):
-            return self.add_weight(
-                name=name,
-                shape=param_shape,
-                initializer=initializer,
-                regularizer=regularizer,
-                constraint=constraint,
-                trainable=True,
-                dtype=self.dtype,
-            )
-
-        self.gamma = (
-            param("gamma", self.gamma_initializer, self.gamma_regularizer, self.gamma_constraint)
-            if self.scale
-            else None
-        )
-        self.beta = (
-            param("beta", self.beta_initializer, self.beta_regularizer, self.beta_constraint)
-            if self.center
-            else None
-        )
+        self._add_gamma_and_beta(param_shape)
         self.built = True
 
     def _broadcast(self, value, ndims):
@@ -278,9 +285,6 @@ class LayerNormalization(Layer):
         if self.beta is not None:
             outputs = outputs + self._broadcast(convert_to_tensor(self.beta), ndims)
         return outputs
-
-    def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape)
 
     def get_config(self):
         config = super().get_config()

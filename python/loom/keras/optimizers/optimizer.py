@@ -79,9 +79,12 @@ def _filter_empty_gradients(grads_and_vars):
 
 
 class Optimizer(loom.Module):
-    """Base class. Subclasses set `self._learning_rate = self._build_learning_rate(lr)`,
-    create slots in `build(var_list)` (calling super().build first and returning early
-    once `self._built`), and update one variable in `update_step(gradient, variable)`."""
+    """Base class. It declares the arguments every optimizer accepts (weight decay,
+    clipping, moving averages, jit_compile); subclasses take only their own and forward
+    the rest as **kwargs. Subclasses set `self._learning_rate =
+    self._build_learning_rate(lr)`, create slots in `build(var_list)` (calling
+    super().build first and returning early once `self._built`), and update one
+    variable in `update_step(gradient, variable)`."""
 
     def __init__(
         self,

@@ -42,9 +42,9 @@ def _float_tensor(value):
     return tensor if tensor.dtype.is_floating else loom.cast(tensor, loom.float32)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps); with `staircase` the
-    exponent is floored, so the rate drops every `decay_steps` steps."""
+class _StepRatioDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, and a rate
+    computed from the ratio step / decay_steps (floored with `staircase`)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         self.initial_learning_rate = initial_learning_rate
@@ -56,10 +56,13 @@ class ExponentialDecay(LearningRateSchedule):
     def __call__(self, step):
         initial = _float_tensor(self.initial_learning_rate)
         dtype = initial.dtype
-        p = loom.cast(step, dtype) / loom.cast(self.decay_steps, dtype)
+        ratio = loom.cast(step, dtype) / loom.cast(self.decay_steps, dtype)
         if self.staircase:
-            p = loom.floor(p)
-        return initial * loom.pow(loom.cast(self.decay_rate, dtype), p)
+            ratio = loom.floor(ratio)
+        return self._decay(initial, loom.cast(self.decay_rate, dtype), ratio)
+
+    def _decay(self, initial, decay_rate, ratio):
+        raise NotImplementedError
 
     def get_config(self):
         return {
@@ -69,6 +72,14 @@ class ExponentialDecay(LearningRateSchedule):
             "staircase": self.staircase,
             "name": self.name,
         }
+
+
+class ExponentialDecay(_StepRatioDecay):
+    """initial_learning_rate * decay_rate ** (step / decay_steps); with `staircase` the
+    exponent is floored, so the rate drops every `decay_steps` steps."""
+
+    def _decay(self, initial, decay_rate, ratio):
+        return initial * loom.pow(decay_rate, ratio)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -99,33 +110,12 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepRatioDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps), the ratio floored
     with `staircase`."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
-    def __call__(self, step):
-        initial = _float_tensor(self.initial_learning_rate)
-        dtype = initial.dtype
-        p = loom.cast(step, dtype) / loom.cast(self.decay_steps, dtype)
-        if self.staircase:
-            p = loom.floor(p)
-        return initial / (1 + loom.cast(self.decay_rate, dtype) * p)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+    def _decay(self, initial, decay_rate, ratio):
+        return initial / (1 + decay_rate * ratio)
 
 
 class PolynomialDecay(LearningRateSchedule):
