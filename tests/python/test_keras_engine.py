@@ -63,8 +63,10 @@ def test_trainable_flag_moves_weights_to_non_trainable():
 class Block(layers.Layer):
     def __init__(self):
         super().__init__()
-        self.first = layers.Dense(4, activation="relu")
-        self.stack = [layers.Dense(3), layers.Dropout(0.5)]
+        # Ones kernels: a random ReLU layer can be all dead on constant input, and then
+        # dropout would have nothing to drop (the test below would flake).
+        self.first = layers.Dense(4, activation="relu", kernel_initializer="ones")
+        self.stack = [layers.Dense(3, kernel_initializer="ones"), layers.Dropout(0.5)]
         self.offset = tf.Variable(1.0, trainable=False)
 
     def call(self, x, training=None):
