@@ -117,6 +117,11 @@ class GradientTape:
 
     def _take_tape(self, what):
         if self._tape is None:
+            if not self._used:
+                raise RuntimeError(
+                    f"GradientTape.{what} called on a tape that never recorded; use it as "
+                    "`with tf.GradientTape() as tape:` around the computation"
+                )
             raise RuntimeError(
                 "GradientTape.gradient can only be called once on non-persistent tapes."
             )

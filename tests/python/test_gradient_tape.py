@@ -332,3 +332,19 @@ def test_custom_gradient_closing_over_forward_values_differentiated_from_outside
         y = f(x)
     assert y.numpy() == 12.0
     assert tape.gradient(y, x).numpy() == 4.0  # x + 1
+
+
+def test_output_gradients_must_match_their_targets():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * 2.0
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"output_gradients\[0\] is float32\[3\]"
+    ):
+        tape.gradient(y, x, output_gradients=tf.constant([1.0, 2.0, 3.0]))
+
+
+def test_gradient_of_a_tape_that_never_recorded_says_so():
+    with pytest.raises(RuntimeError, match="never recorded"):
+        tf.GradientTape().gradient(tf.constant(1.0), tf.constant(1.0))

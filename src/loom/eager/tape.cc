@@ -87,6 +87,15 @@ std::vector<Tensor> Tape::gradient(std::span<const Tensor> targets, std::span<co
   if (!output_grads.empty() && output_grads.size() != targets.size())
     raise(ErrorCode::kInvalidArgument, "[gradient] ", output_grads.size(),
           " output gradients were given for ", targets.size(), " targets");
+  for (size_t t = 0; t < output_grads.size(); ++t) {
+    const Tensor& w = output_grads[t];
+    if (!w.defined() || !targets[t].defined()) continue;
+    if (w.dtype() != targets[t].dtype() || !w.shape().compatible_with(targets[t].shape()))
+      raise(ErrorCode::kInvalidArgument, "[gradient] output_gradients[", t, "] is ",
+            dtype_name(w.dtype()), w.shape().to_string(), " but target ", t, " is ",
+            dtype_name(targets[t].dtype()), targets[t].shape().to_string(),
+            "; they must have the same dtype and shape");
+  }
   // Gradient ops are not recorded on this tape (outer tapes do record them).
   pause();
   struct Resume {
