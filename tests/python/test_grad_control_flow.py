@@ -377,3 +377,23 @@ def test_second_derivative_through_a_graph_loop_is_a_clear_error():
 
     with pytest.raises(tf.errors.UnimplementedError, match="second derivatives through a graph"):
         second(tf.constant(2.0))
+
+
+def test_cond_gradient_reads_saved_branch_values_instead_of_recomputing():
+    import re
+
+    @tf.function
+    def f(x):
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = tf.cond(x > 0, lambda: tf.exp(x) * 3.0, lambda: tf.sin(x))
+        # The second gradient of the same If replays its branch (already rewritten).
+        return tape.gradient(y, x), tape.gradient(y, x)
+
+    for value, expected in [(0.5, 3 * np.exp(0.5)), (-0.5, np.cos(-0.5))]:
+        first, second = f(tf.constant(value))
+        np.testing.assert_allclose([first.numpy(), second.numpy()], [expected] * 2, rtol=1e-6)
+    graph = str(f.get_concrete_function(tf.constant(0.5))._graph)
+    backward = [n for n in re.findall(r'then_branch="(\w+)"', graph) if "backward_if" in n]
+    assert len(backward) == 1
+    assert "Exp(" not in str(tf._C.library_graph(backward[0]))  # exp(x) is saved, not recomputed

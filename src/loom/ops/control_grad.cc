@@ -1,9 +1,11 @@
 #include "loom/ops/control_grad.h"
 
 #include <atomic>
+#include <optional>
 
 #include "loom/api/op_ref.h"
 #include "loom/autodiff/grad_util.h"
+#include "loom/autodiff/gradient_split.h"
 #include "loom/autodiff/graph_grad.h"
 #include "loom/graph/builder.h"
 #include "loom/graph/library.h"
@@ -169,6 +171,68 @@ void register_loop_history_ops(OpRegistry& r) {
 
 // --- If ------------------------------------------------------------------------------
 
+namespace {
+
+// Rewrites the forward If (a node of the graph being built, not rewritten before) so
+// each branch also returns the values its gradient reads, and zero-size placeholders
+// for the other branch's. False when that is not possible: the If ran eagerly, or a
+// branch would have to save a resource.
+bool save_branch_values(GradContext& ctx, std::optional<GradientSplit>& split_then,
+                        std::optional<GradientSplit>& split_else, std::vector<Tensor>& saved_then,
+                        std::vector<Tensor>& saved_else) {
+  GraphBuilder* builder = current_builder();
+  if (!builder || ctx.num_outputs() == 0 || !builder->owns(ctx.output(0))) return false;
+  const int node = ctx.output(0).node();
+  if (static_cast<int>(builder->graph().node(node).outputs.size()) != ctx.num_outputs())
+    return false;  // already rewritten by an earlier gradient of the same If
+  auto& lib = FunctionLibrary::global();
+  split_then = split_gradient(lib.graph(ctx.attr_string("then_branch")));
+  split_else = split_gradient(lib.graph(ctx.attr_string("else_branch")));
+  for (const GradientSplit* sp : {&*split_then, &*split_else})
+    for (const TensorType& t : sp->saved)
+      if (t.dtype == DType::kResource) return false;
+
+  // Branch `mine` returns its outputs, then the then-branch's saved values, then the
+  // else-branch's (the other branch's as zero-size stand-ins).
+  auto with_saved = [&](const GradientSplit& mine, bool is_then) {
+    const Graph& fwd = *mine.forward;
+    return build_function(fwd.name() + "_saving", [&](GraphBuilder& b) {
+      std::vector<Tensor> in;
+      for (int32_t id : fwd.inputs()) {
+        const Node& p = fwd.node(id);
+        in.push_back(b.placeholder(p.outputs[0].dtype, p.outputs[0].shape, p.name));
+      }
+      std::vector<Tensor> all = inline_graph(fwd, in);
+      std::vector<Tensor> outs(all.begin(), all.begin() + mine.num_outputs);
+      auto stand_ins = [&](const GradientSplit& other) {
+        for (const TensorType& t : other.saved)
+          outs.push_back(constant_of(Tensor::empty(t.dtype, Shape{0}, "If")));
+      };
+      auto own = [&] { outs.insert(outs.end(), all.begin() + mine.num_outputs, all.end()); };
+      if (is_then) {
+        own();
+        stand_ins(*split_else);
+      } else {
+        stand_ins(*split_then);
+        own();
+      }
+      return outs;
+    });
+  };
+  const std::string then_name = with_saved(*split_then, true);
+  const std::string else_name = with_saved(*split_else, false);
+  Node& fwd = builder->graph().mutable_node(node);
+  fwd.attrs.set("then_branch", then_name);
+  fwd.attrs.set("else_branch", else_name);
+  for (const TensorType& t : split_then->saved)
+    saved_then.push_back(builder->add_output(node, {t.dtype, Shape::unknown_rank()}));
+  for (const TensorType& t : split_else->saved)
+    saved_else.push_back(builder->add_output(node, {t.dtype, Shape::unknown_rank()}));
+  return true;
+}
+
+}  // namespace
+
 std::vector<Tensor> if_gradient(GradContext& ctx) {
   auto& lib = FunctionLibrary::global();
   const int n_in = ctx.num_inputs() - 1;
@@ -223,6 +287,66 @@ std::vector<Tensor> if_gradient(GradContext& ctx) {
       return outs;
     });
   };
+  // The backward branch reads the values its forward branch saved, when the forward If
+  // can be asked to return them (it is a node of the graph being built); otherwise it
+  // replays the forward branch.
+  std::vector<Tensor> saved_then, saved_else;
+  std::optional<GradientSplit> split_then, split_else;
+  if (save_branch_values(ctx, split_then, split_else, saved_then, saved_else)) {
+    auto from_saved = [&](const char* selection, const GradientSplit& split) {
+      const std::vector<int64_t>& sel = ctx.attr_ints(selection);
+      return build_function(split.backward->name() + "_if", [&](GraphBuilder& b) {
+        std::vector<Tensor> xs, in;
+        for (int i = 0; i < n_in; ++i)
+          xs.push_back(b.placeholder(ins[i].dtype(), ins[i].shape(), "x"));
+        for (const TensorType& t : split.saved)
+          in.push_back(b.placeholder(t.dtype, t.shape, "saved"));
+        std::vector<Tensor> dy_ph;
+        for (const Tensor& d : dys) dy_ph.push_back(b.placeholder(d.dtype(), d.shape(), "dy"));
+        for (int j : split.grad_outputs) in.push_back(dy_ph[dy_of_output[j]]);
+        std::vector<Tensor> grads = inline_graph(*split.backward, in);
+        std::vector<Tensor> outs;
+        for (int i = 0; i < n_in; ++i) {
+          if (!wanted[i]) continue;
+          std::vector<Tensor> parts;
+          for (size_t k = 0; k < split.grad_inputs.size(); ++k)
+            if (sel[split.grad_inputs[k]] == i) parts.push_back(grads[k]);
+          outs.push_back(parts.empty() ? zeros_of(grad_types[i], xs[i]) : add_gradients(parts));
+        }
+        return outs;
+      });
+    };
+    Attrs attrs;
+    attrs.set("then_branch", from_saved("then_inputs", *split_then));
+    attrs.set("else_branch", from_saved("else_inputs", *split_else));
+    const int64_t n_then = static_cast<int64_t>(saved_then.size());
+    const int64_t n_else = static_cast<int64_t>(saved_else.size());
+    std::vector<int64_t> then_sel, else_sel;
+    for (int64_t i = 0; i < n_in; ++i) {
+      then_sel.push_back(i);
+      else_sel.push_back(i);
+    }
+    for (int64_t k = 0; k < n_then; ++k) then_sel.push_back(n_in + k);
+    for (int64_t k = 0; k < n_else; ++k) else_sel.push_back(n_in + n_then + k);
+    for (int64_t k = 0; k < static_cast<int64_t>(dys.size()); ++k) {
+      then_sel.push_back(n_in + n_then + n_else + k);
+      else_sel.push_back(n_in + n_then + n_else + k);
+    }
+    attrs.set("then_inputs", then_sel);
+    attrs.set("else_inputs", else_sel);
+    std::vector<Tensor> in{ctx.input(0)};
+    in.insert(in.end(), ins.begin(), ins.end());
+    in.insert(in.end(), saved_then.begin(), saved_then.end());
+    in.insert(in.end(), saved_else.begin(), saved_else.end());
+    in.insert(in.end(), dys.begin(), dys.end());
+    std::vector<Tensor> grads = execute(ctx.op().name(), in, attrs);
+    std::vector<Tensor> result(ctx.num_inputs());
+    size_t next = 0;
+    for (int i = 0; i < n_in; ++i)
+      if (wanted[i]) result[i + 1] = grads[next++];
+    return result;
+  }
+
   Attrs attrs;
   attrs.set("then_branch", branch_gradient("then_branch", "then_inputs"));
   attrs.set("else_branch", branch_gradient("else_branch", "else_inputs"));
