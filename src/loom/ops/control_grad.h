@@ -46,8 +46,10 @@ int64_t loop_history_stride();
 // LoopHistorySize(history) and LoopHistoryRead(history, step; index, dtype, shape).
 void register_loop_history_ops(OpRegistry& r);
 
-// If: an If over the two branches' gradient graphs (each replays its branch forward,
-// then differentiates it).
+// If: an If over the two branches' gradient graphs. They read values the forward
+// branches saved when the forward If can still be rewritten to return them (it is a
+// node of the graph being built); otherwise each replays its branch, then
+// differentiates it.
 std::vector<Tensor> if_gradient(GradContext& ctx);
 // While: asks the forward loop (a node of the graph being built) for its history, then
 // runs a loop backwards over it whose body replays one forward iteration and
