@@ -195,22 +195,26 @@ Attrs mask_attrs(const GradContext& ctx) {
   return attrs;
 }
 
-}  // namespace
-
-void register_array_strided_slice_op(OpRegistry& r) {
-  r.add("StridedSlice")
-      .input("input", "T")
-      .input("begin", "Index")
-      .input("end", "Index")
-      .input("strides", "Index")
-      .output("output", "T")
-      .type_var("T", kAll)
+// The type variables and mask attrs StridedSlice and its gradient share.
+OpDef& declare_slice_attrs(OpDef& def) {
+  return def.type_var("T", kAll)
       .type_var("Index", kIndex)
       .attr("begin_mask", int64_t{0})
       .attr("end_mask", int64_t{0})
       .attr("ellipsis_mask", int64_t{0})
       .attr("new_axis_mask", int64_t{0})
-      .attr("shrink_axis_mask", int64_t{0})
+      .attr("shrink_axis_mask", int64_t{0});
+}
+
+}  // namespace
+
+void register_array_strided_slice_op(OpRegistry& r) {
+  declare_slice_attrs(r.add("StridedSlice")
+                          .input("input", "T")
+                          .input("begin", "Index")
+                          .input("end", "Index")
+                          .input("strides", "Index")
+                          .output("output", "T"))
       .infer(infer_strided_slice)
       .kernel(strided_slice_kernel)
       .gradient([](GradContext& ctx) {
@@ -222,20 +226,13 @@ void register_array_strided_slice_op(OpRegistry& r) {
             Tensor(), Tensor(), Tensor()};
       });
 
-  r.add("StridedSliceGrad")
-      .input("shape", "Index")
-      .input("begin", "Index")
-      .input("end", "Index")
-      .input("strides", "Index")
-      .input("dy", "T")
-      .output("output", "T")
-      .type_var("T", kAll)
-      .type_var("Index", kIndex)
-      .attr("begin_mask", int64_t{0})
-      .attr("end_mask", int64_t{0})
-      .attr("ellipsis_mask", int64_t{0})
-      .attr("new_axis_mask", int64_t{0})
-      .attr("shrink_axis_mask", int64_t{0})
+  declare_slice_attrs(r.add("StridedSliceGrad")
+                          .input("shape", "Index")
+                          .input("begin", "Index")
+                          .input("end", "Index")
+                          .input("strides", "Index")
+                          .input("dy", "T")
+                          .output("output", "T"))
       .infer(infer_strided_slice_grad)
       .kernel(strided_slice_grad_kernel)
       // Linear in dy: its gradient reads the same elements back out.
