@@ -6,7 +6,9 @@
 
 #include "common.h"
 #include "loom/autodiff/custom_gradient.h"
+#include "loom/autodiff/graph_grad.h"
 #include "loom/eager/tape.h"
+#include "loom/graph/builder.h"
 #include "loom/ops/control_grad.h"
 
 namespace loom::py {
@@ -96,6 +98,17 @@ void init_autodiff(nb::module_& m) {
   nb::class_<StopRecording>(m, "StopRecording")
       .def(nb::init<>())
       .def("close", [](StopRecording& s) { s.scope.reset(); });
+  m.def("symbolic_gradients", [](const std::vector<Tensor>& ys, const std::vector<Tensor>& xs,
+                                 const std::vector<std::optional<Tensor>>& grad_ys,
+                                 const std::vector<Tensor>& stop, bool zero_unconnected) {
+    GraphBuilder* b = current_builder();
+    if (!b)
+      throw nb::type_error(
+          "tf.gradients is not supported when eager execution is enabled. Use "
+          "tf.GradientTape instead.");
+    return optional_tensors(
+        symbolic_gradients(*b, ys, xs, tensors_or_undefined(grad_ys), stop, zero_unconnected));
+  });
   m.def("should_record", [](const std::vector<Tensor>& inputs) { return should_record(inputs); });
   m.def("any_tape_active", &any_tape_active);
   m.def("set_loop_history_stride", &set_loop_history_stride);

@@ -350,6 +350,37 @@ def custom_gradient(f=None):
     return decorated
 
 
+@export("gradients")
+def gradients(
+    ys,
+    xs,
+    grad_ys=None,
+    name="gradients",
+    gate_gradients=False,
+    aggregation_method=None,
+    stop_gradients=None,
+    unconnected_gradients=UnconnectedGradients.NONE,
+):
+    """Symbolic gradients inside a loom.function: d(sum of ys)/d(x) for each x, read
+    off the graph being traced (no tape needed). Eagerly, use tf.GradientTape."""
+    if not _C.is_tracing():
+        raise RuntimeError(
+            "tf.gradients is not supported when eager execution is enabled. Use "
+            "tf.GradientTape instead."
+        )
+    flat_ys = [_target_tensor(y) for y in nest.flatten(ys)]
+    flat_xs = [_source_tensor(x) for x in nest.flatten(xs)]
+    weights = [None] * len(flat_ys)
+    if grad_ys is not None:
+        weights = [
+            None if g is None else _C.convert_to_tensor(g, y.dtype)
+            for g, y in zip(nest.flatten(grad_ys), flat_ys)
+        ]
+    stops = [_source_tensor(s) for s in nest.flatten(stop_gradients or [])]
+    zero = _zero_mode(unconnected_gradients)
+    return _C.symbolic_gradients(flat_ys, flat_xs, weights, stops, zero)
+
+
 @export("autodiff.stop_recording")
 @contextlib.contextmanager
 def stop_recording():

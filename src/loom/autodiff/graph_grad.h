@@ -8,6 +8,10 @@
 #include "loom/graph/graph.h"
 
 namespace loom {
+class GraphBuilder;
+}
+
+namespace loom {
 
 // Runs every node of `g` through execute() with `inputs` fed to its placeholders: into
 // the graph being traced, or eagerly. Returns g's outputs; `values`, when given,
@@ -30,6 +34,14 @@ struct GraphVjp {
 // `wanted` get gradients.
 GraphVjp inline_graph_vjp(const Graph& g, std::span<const Tensor> xs, std::span<const Tensor> dys,
                           const std::vector<bool>& wanted);
+
+// tf.gradients: d(sum of ys)/d(x) for each x, read off the graph being built (no tape):
+// gradient ops are appended to the same graph. ys and xs are values of that graph (or
+// eager tensors it captured, such as variable handles); `grad_ys` (empty or one per y,
+// undefined meaning ones) weight the ys; `stop` values pass no gradient.
+std::vector<Tensor> symbolic_gradients(GraphBuilder& builder, std::span<const Tensor> ys,
+                                       std::span<const Tensor> xs, std::span<const Tensor> grad_ys,
+                                       std::span<const Tensor> stop, bool zero_unconnected);
 
 // Whether a graph input of this type can receive a gradient (floats, and variable
 // handles, whose gradient is that of the value read).
