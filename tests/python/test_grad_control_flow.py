@@ -397,3 +397,22 @@ def test_cond_gradient_reads_saved_branch_values_instead_of_recomputing():
     backward = [n for n in re.findall(r'then_branch="(\w+)"', graph) if "backward_if" in n]
     assert len(backward) == 1
     assert "Exp(" not in str(tf._C.library_graph(backward[0]))  # exp(x) is saved, not recomputed
+
+
+def test_higher_order_gradient_through_a_function_with_effects_is_a_clear_error():
+    counter = tf.Variable(0.0)
+
+    @tf.function
+    def f(x):
+        counter.assign_add(1.0)
+        return x * x * x
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = f(x)
+        with pytest.raises(tf.errors.UnimplementedError, match="would run it again"):
+            inner.gradient(y, x)
+    assert counter.numpy() == 1.0

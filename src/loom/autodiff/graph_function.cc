@@ -39,7 +39,12 @@ std::vector<Tensor> GraphFunction::call_recorded(std::span<const Tensor> inputs)
         if (should_record(*args) || should_record(output_grads)) {
           // An outer tape differentiates this gradient: the saved values carry no
           // history, so replay the forward and its gradient op by op, where that
-          // tape records them (side effects and random ops of the body run again).
+          // tape records them. Replaying must not repeat effects or draws.
+          for (const Node& n : self->graph().nodes())
+            if (n.op->has_trait(kResourceWrite) || n.op->has_trait(kRandom))
+              raise(ErrorCode::kUnimplemented, "[", self->graph().name(), "] a higher-order ",
+                    "gradient through a function that ", n.op->name(), " runs in would run it ",
+                    "again; compute the gradient inside the function instead");
           std::vector<bool> wanted;
           for (const Tensor& a : *args) wanted.push_back(can_receive_gradient(a.dtype()));
           return inline_graph_vjp(self->graph(), *args, output_grads, wanted).grads;
