@@ -184,3 +184,14 @@ def test_fit_on_padded_sequences_lowers_the_loss():
     history = model.fit(tokens, labels, epochs=15, batch_size=16, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_mask_table_forgets_dead_tensors_but_keeps_live_ones():
+    from loom.keras.engine import keras_mask
+
+    embed = keras.layers.Embedding(10, 3, mask_zero=True)
+    kept = embed(TOKENS)
+    for _ in range(50):
+        embed(TOKENS)
+    assert len(keras_mask._masks) < 10
+    np.testing.assert_array_equal(kept._keras_mask.numpy(), TOKENS != 0)

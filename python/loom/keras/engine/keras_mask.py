@@ -21,9 +21,9 @@ _ORPHAN_REFCOUNT = 2
 
 
 def _prune():
-    dead = [
-        key for key, (tensor, _) in _masks.items() if sys.getrefcount(tensor) <= _ORPHAN_REFCOUNT
-    ]
+    # entry[0] is read without binding a name, so only the tuple and getrefcount's
+    # argument reference an orphaned tensor.
+    dead = [key for key, entry in _masks.items() if sys.getrefcount(entry[0]) <= _ORPHAN_REFCOUNT]
     for key in dead:
         del _masks[key]
 
