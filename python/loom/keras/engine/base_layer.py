@@ -11,7 +11,7 @@ import numpy as np
 import loom
 from loom import _C
 from loom.keras import backend, constraints, initializers, regularizers
-from loom.keras.engine import call_context, tree
+from loom.keras.engine import call_context, keras_mask, tree
 from loom.keras.engine.input_spec import assert_input_compatibility
 from loom.keras.engine.keras_tensor import KerasTensor
 from loom.module import Module, is_variable
@@ -436,6 +436,8 @@ class Layer(Module):
             from loom.keras.engine import node as node_lib
 
             return node_lib.call_on_keras_tensors(self, args, kwargs)
+        # Masks are read before autocasting, which may replace the input tensors.
+        previous_mask, args, kwargs = self._resolve_mask(args, kwargs)
         inputs = tree.map_structure(self._autocast_input, args[0])
         args = (inputs,) + args[1:]
         training, args, kwargs = self._resolve_training(args, kwargs)
@@ -448,7 +450,37 @@ class Layer(Module):
             outputs = self.call(*args, **kwargs)
             if self._activity_regularizer is not None:
                 self._add_activity_loss(outputs)
+            self._attach_output_masks(inputs, outputs, previous_mask)
         return outputs
+
+    def _resolve_mask(self, args, kwargs):
+        """The mask of the call's inputs: the explicit `mask` argument, else the masks
+        attached to the input tensors (passed on as `mask=` when `call` takes one)."""
+        params = self._call_parameters
+        if "mask" in params and len(args) > params.index("mask"):
+            return args[params.index("mask")], args, kwargs
+        if "mask" in kwargs:
+            return kwargs["mask"], args, kwargs
+        masks = tree.map_structure(keras_mask.get_mask, args[0])
+        if all(m is None for m in tree.flatten(masks)):
+            return None, args, kwargs
+        if "mask" in params:
+            kwargs = dict(kwargs, mask=masks)
+        return masks, args, kwargs
+
+    def _attach_output_masks(self, inputs, outputs, previous_mask):
+        """Attaches compute_mask's masks to the outputs, unless `call` attached them."""
+        flat_outputs = tree.flatten(outputs)
+        if all(keras_mask.get_mask(y) is not None for y in flat_outputs):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        flat_masks = tree.flatten(masks)
+        if len(flat_masks) == 1 and len(flat_outputs) > 1:
+            flat_masks = flat_masks * len(flat_outputs)
+        for y, m in zip(flat_outputs, flat_masks):
+            keras_mask.set_mask(y, m)
 
     def _add_activity_loss(self, outputs):
         for y in tree.flatten(outputs):

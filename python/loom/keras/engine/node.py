@@ -3,7 +3,7 @@ traced aside on placeholders to learn the output shapes, and a Node records the 
 so a functional Model can run it later on real tensors."""
 
 from loom import _C
-from loom.keras.engine import call_context, tree
+from loom.keras.engine import call_context, keras_mask, tree
 from loom.keras.engine.keras_tensor import KerasTensor
 
 
@@ -51,15 +51,29 @@ def trace_outputs(layer, args, kwargs):
         def placeholder(x):
             if not isinstance(x, KerasTensor):
                 return x
-            return tracer.placeholder(x.dtype, x.shape.dims, f"input_{next(counter)}")
+            value = tracer.placeholder(x.dtype, x.shape.dims, f"input_{next(counter)}")
+            mask = keras_mask.get_mask(x)
+            if isinstance(mask, KerasTensor):
+                # The probe sees masked inputs as the real call will.
+                keras_mask.set_mask(value, placeholder(mask))
+            return value
 
         outputs = layer(
             *tree.map_structure(placeholder, list(args)),
             **tree.map_structure(placeholder, dict(kwargs)),
         )
-    return tree.map_structure(
-        lambda y: KerasTensor(y.shape, y.dtype) if isinstance(y, _C.Tensor) else y, outputs
-    )
+    return tree.map_structure(_as_keras_tensor, outputs)
+
+
+def _as_keras_tensor(y):
+    """A probe output as a KerasTensor, carrying its mask as one too."""
+    if not isinstance(y, _C.Tensor):
+        return y
+    result = KerasTensor(y.shape, y.dtype)
+    mask = keras_mask.get_mask(y)
+    if isinstance(mask, _C.Tensor):
+        result._keras_mask = KerasTensor(mask.shape, mask.dtype)
+    return result
 
 
 def call_on_keras_tensors(layer, args, kwargs):

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv2D and Conv1D (channels_last)."""
+"""Convolution layers: Conv2D, Conv1D and Conv2DTranspose (channels_last)."""
 
 from loom.keras import activations, constraints, initializers, regularizers
 from loom.keras.engine.base_layer import Layer
@@ -8,7 +8,14 @@ from loom.ops import array_ops, nn_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
 
-__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D"]
+__all__ = [
+    "Conv1D",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Convolution1D",
+    "Convolution2D",
+    "Convolution2DTranspose",
+]
 
 
 class _Conv(Layer):
@@ -75,11 +82,14 @@ class _Conv(Layer):
             )
         return channels
 
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (channels, self.filters)
+
     def build(self, input_shape):
         channels = self._channels(input_shape)
         self.kernel = self.add_weight(
             name="kernel",
-            shape=self.kernel_size + (channels, self.filters),
+            shape=self._kernel_shape(channels),
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
@@ -187,5 +197,90 @@ class Conv1D(_Conv):
         return array_ops.squeeze(outputs, [1])
 
 
+def _transposed_length(length, window, padding, stride, dilation, output_padding):
+    """Output length of a transposed convolution along one axis (length may be a scalar
+    tensor; None stays None)."""
+    if length is None:
+        return None
+    span = (window - 1) * dilation + 1
+    if output_padding is None:
+        if padding == "valid":
+            return length * stride + max(span - stride, 0)
+        return length * stride
+    crop = span // 2 if padding == "same" else 0
+    return (length - 1) * stride + span - 2 * crop + output_padding
+
+
+class Conv2DTranspose(Conv2D):
+    """Transposed 2-D convolution (the gradient of Conv2D): upsamples (batch, rows, cols,
+    channels) inputs; the kernel is (rows, cols, filters, channels)."""
+
+    def __init__(
+        self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None, **kwargs
+    ):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, **kwargs)
+        if output_padding is not None:
+            output_padding = cu.normalize_tuple(
+                output_padding, 2, "output_padding", allow_zero=True
+            )
+            for stride, pad in zip(self.strides, output_padding):
+                if pad >= stride:
+                    raise ValueError(
+                        "Strides must be greater than output padding. Received strides="
+                        f"{self.strides}, output_padding={output_padding}."
+                    )
+        self.output_padding = output_padding
+
+    def _kernel_shape(self, channels):
+        # The transposed convolution maps `filters` outputs back onto `channels` inputs.
+        return self.kernel_size + (self.filters, channels)
+
+    def _output_sizes(self, rows, cols):
+        padding = self.output_padding or (None, None)
+        return [
+            _transposed_length(n, k, self.padding, s, d, p)
+            for n, k, s, d, p in zip(
+                (rows, cols), self.kernel_size, self.strides, self.dilation_rate, padding
+            )
+        ]
+
+    def _convolve(self, inputs):
+        static = inputs.shape
+        if static.is_fully_defined():
+            output_shape = [static[0], *self._output_sizes(static[1], static[2]), self.filters]
+        else:
+            dynamic = array_ops.shape(inputs)
+            rows, cols = (static[i] if static[i] is not None else dynamic[i] for i in (1, 2))
+            sizes = [dynamic[0], *self._output_sizes(rows, cols), self.filters]
+            output_shape = array_ops.stack([convert_to_tensor(v, "int32") for v in sizes])
+        outputs = nn_ops.conv2d_transpose(
+            inputs,
+            self.kernel,
+            output_shape,
+            strides=list(self.strides),
+            padding=self.padding.upper(),
+            dilations=list(self.dilation_rate),
+        )
+        if not static.is_fully_defined():
+            # A computed output shape leaves the static shape unknown; broadcasting
+            # against zeros of the known dimensions restores them.
+            rows, cols = self._output_sizes(static[1], static[2])
+            known = [1 if rows is None else rows, 1 if cols is None else cols, self.filters]
+            outputs = outputs + array_ops.zeros(known, outputs.dtype)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        return TensorShape(
+            [input_shape[0], *self._output_sizes(input_shape[1], input_shape[2]), self.filters]
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config["output_padding"] = self.output_padding
+        return config
+
+
 Convolution1D = Conv1D
 Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose

@@ -2,7 +2,7 @@
 
 from loom.keras.engine.base_layer import Layer
 from loom.keras.layers import _conv_utils as cu
-from loom.ops import array_ops, nn_ops, reduce_ops
+from loom.ops import array_ops, math_ops, nn_ops, reduce_ops
 from loom.ops.constant_op import convert_to_tensor
 from loom.tensor_shape import TensorShape
 
@@ -157,10 +157,27 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over steps: (batch, channels)."""
+    """Mean over steps: (batch, channels); with a (batch, steps) mask, the mean of the
+    unmasked steps only (the mask stops here)."""
 
     rank = 1
     _reduce = staticmethod(reduce_ops.reduce_mean)
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        inputs = convert_to_tensor(inputs)
+        weights = array_ops.expand_dims(math_ops.cast(mask, inputs.dtype), -1)
+        total = reduce_ops.reduce_sum(inputs * weights, 1, keepdims=self.keepdims)
+        count = reduce_ops.reduce_sum(weights, 1, keepdims=self.keepdims)
+        return total / count
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -55,6 +55,7 @@ class RNN(Layer):
         self.unroll = unroll
         self.time_major = time_major
         self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
 
     def _state_sizes(self):
         return _as_list(self.cell.state_size)
@@ -93,6 +94,16 @@ class RNN(Layer):
         if not self.return_state:
             return output_shape
         return [output_shape] + [TensorShape([batch, n]) for n in self._state_sizes()]
+
+    def compute_mask(self, inputs, mask=None):
+        """The time mask goes on with the sequence output; states and a last output
+        have no time axis, hence no mask."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(self._state_sizes())
+        return output_mask
 
     def _initial_states(self, initial_state, steps):
         """The cell's starting states, with static shapes (batch, size)."""
