@@ -152,3 +152,15 @@ def test_functional_model_with_merged_inputs_trains():
     history = model.fit([x1, x2], target, batch_size=16, epochs=6, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert model.predict([x1, x2], verbose=0).shape == (64, 1)
+
+
+def test_functional_config_round_trip_with_merges():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    merged = L.concatenate([L.add([a, b]), L.dot([a, b], axes=1), L.maximum([a, b])])
+    model = keras.Model([a, b], L.Dense(2)(merged))
+    clone = keras.Model.from_config(model.get_config())
+    kinds = [type(layer).__name__ for layer in clone.layers]
+    assert {"Add", "Dot", "Maximum", "Concatenate"} <= set(kinds)
+    clone.set_weights(model.get_weights())
+    x, y = rand(4, 3), rand(4, 3)
+    np.testing.assert_allclose(clone([x, y]).numpy(), model([x, y]).numpy(), rtol=1e-6)
