@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-def _shape_list(input_shape, layer, what="A merge layer"):
+def _shape_list(input_shape, what="A merge layer"):
     if not isinstance(input_shape, (list, tuple)) or (
         input_shape and not isinstance(input_shape[0], (list, tuple, TensorShape))
     ):
@@ -36,7 +36,7 @@ def _shape_list(input_shape, layer, what="A merge layer"):
     return [TensorShape(s) for s in input_shape]
 
 
-def _as_input_list(inputs, layer, what):
+def _as_input_list(inputs, what):
     if not isinstance(inputs, (list, tuple)):
         raise ValueError(
             f"{what} should be called on a list of inputs. Received: inputs={inputs} "
@@ -102,13 +102,13 @@ class _Merge(Layer):
         return dims, (batch_sizes.pop() if batch_sizes else None)
 
     def build(self, input_shape):
-        shapes = _shape_list(input_shape, self)
+        shapes = _shape_list(input_shape)
         self._check_count(len(shapes))
         self._output_dims(shapes)
         self.built = True
 
     def call(self, inputs):
-        inputs = _as_input_list(inputs, self, "A merge layer")
+        inputs = _as_input_list(inputs, "A merge layer")
         self._check_count(len(inputs))
         ranks = [x.shape.rank for x in inputs]
         if None not in ranks and len(set(ranks)) > 1:
@@ -123,7 +123,7 @@ class _Merge(Layer):
         return self._merge_function(inputs)
 
     def compute_output_shape(self, input_shape):
-        shapes = _shape_list(input_shape, self)
+        shapes = _shape_list(input_shape)
         dims, batch = self._output_dims(shapes)
         if dims is None:
             return TensorShape(None)
@@ -204,7 +204,7 @@ class Concatenate(Layer):
         self.supports_masking = True
 
     def _checked_shapes(self, input_shape):
-        shapes = _shape_list(input_shape, self, "A `Concatenate` layer")
+        shapes = _shape_list(input_shape, "A `Concatenate` layer")
         if len(shapes) < 1:
             raise ValueError(
                 "A `Concatenate` layer should be called on a list of at least 1 input. "
@@ -235,7 +235,7 @@ class Concatenate(Layer):
         self.built = True
 
     def call(self, inputs):
-        inputs = _as_input_list(inputs, self, "A `Concatenate` layer")
+        inputs = _as_input_list(inputs, "A `Concatenate` layer")
         return loom.concat(inputs, axis=self.axis)
 
     def compute_output_shape(self, input_shape):
@@ -308,7 +308,7 @@ class Dot(Layer):
         return [a % shape.rank if a < 0 else a for a, shape in zip(axes, (shape1, shape2))]
 
     def _checked(self, input_shape):
-        shapes = _shape_list(input_shape, self, "A `Dot` layer")
+        shapes = _shape_list(input_shape, "A `Dot` layer")
         if len(shapes) != 2:
             raise ValueError(
                 "A `Dot` layer should be called on a list of 2 inputs. "
@@ -341,7 +341,7 @@ class Dot(Layer):
         self.built = True
 
     def call(self, inputs):
-        inputs = _as_input_list(inputs, self, "A `Dot` layer")
+        inputs = _as_input_list(inputs, "A `Dot` layer")
         if len(inputs) != 2:
             raise ValueError(
                 f"A `Dot` layer should be called on exactly 2 inputs. Received: {len(inputs)}"
