@@ -336,3 +336,12 @@ def test_sequential_records_one_call_per_layer():
     assert [len(layer._inbound_nodes) for layer in model.layers] == [1, 1, 1]
     assert model.layers[1].output.shape == tf.TensorShape([None, 2])
     assert model.layers[0].input_shape == (None, 4)
+
+
+def test_functional_model_reports_its_input_and_output_shapes():
+    a, b = tf.keras.Input(shape=(3,)), tf.keras.Input(shape=(4,))
+    out = tf.keras.layers.Dense(2)(tf.keras.layers.Concatenate()([a, b]))
+    model = tf.keras.Model([a, b], out)
+    assert model.input_shape == [(None, 3), (None, 4)]
+    assert model.output_shape == (None, 2)
+    assert model.output is out and model.input == [a, b]

@@ -4,6 +4,7 @@ from the Input tensors to the outputs and, when called, replays them in order.""
 import loom
 from loom import _C
 from loom.keras.engine import tree
+from loom.keras.engine.base_layer import _as_tuples
 from loom.keras.engine.keras_tensor import KerasTensor
 from loom.keras.engine.model import Model
 
@@ -138,3 +139,21 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         init_graph_network(self, inputs, outputs, name=name, trainable=trainable, **kwargs)
+
+    # A functional model's own Input and output tensors, in the structure it was built
+    # with (the Layer versions ask the node of a call on other tensors).
+    @property
+    def input(self):
+        return self._nested_inputs
+
+    @property
+    def output(self):
+        return self._nested_outputs
+
+    @property
+    def input_shape(self):
+        return _as_tuples(tree.map_structure(lambda t: t.shape, self._nested_inputs))
+
+    @property
+    def output_shape(self):
+        return _as_tuples(tree.map_structure(lambda t: t.shape, self._nested_outputs))
