@@ -54,15 +54,21 @@ def resolve_loss(identifier):
     if identifier is None:
         return None
     losses = _losses_module()
-    loss = losses.get(identifier)
-    if isinstance(loss, type):
-        loss = loss()
-    if isinstance(loss, losses.Loss):
-        return loss
-    if not callable(loss):
-        raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
-    name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", "loss")
-    return losses.LossFunctionWrapper(loss, name=name)
+    return _resolve_object(identifier, losses, losses.Loss, losses.LossFunctionWrapper, "loss")
+
+
+def _resolve_object(identifier, module, base, wrapper, kind):
+    """module.get(identifier) as a `base` instance: classes are instantiated, plain
+    functions wrapped (named after the identifier)."""
+    obj = module.get(identifier)
+    if isinstance(obj, type):
+        obj = obj()
+    if isinstance(obj, base):
+        return obj
+    if not callable(obj):
+        raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+    name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", kind)
+    return wrapper(obj, name=name)
 
 
 class LossesContainer:
@@ -168,15 +174,7 @@ def resolve_metric(identifier, y_true, y_pred):
     if isinstance(identifier, str) and identifier in ("accuracy", "acc", "crossentropy", "ce"):
         return _accuracy_like(identifier, y_true, y_pred)
     metrics = _metrics_module()
-    metric = metrics.get(identifier)
-    if isinstance(metric, type):
-        metric = metric()
-    if isinstance(metric, metrics.Metric):
-        return metric
-    if not callable(metric):
-        raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-    name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", "metric")
-    return metrics.MeanMetricWrapper(metric, name=name)
+    return _resolve_object(identifier, metrics, metrics.Metric, metrics.MeanMetricWrapper, "metric")
 
 
 class MetricsContainer:
