@@ -193,20 +193,21 @@ class GradientTape:
             xs = [_source_tensor(s) for s in flat_sources]
             n = _static_size(y, "jacobian")
             rows = [[] for _ in xs]
-            flat_y = tf.reshape(y, [-1])
             for i in range(n):
                 weight = tf.reshape(tf.one_hot(i, n, dtype=y.dtype), tf.shape(y))
                 grads = tape.gradient([y], xs, [weight], zero)
                 for k, g in enumerate(grads):
                     rows[k].append(g)
-            del flat_y
             out = []
             for k, src in enumerate(flat_sources):
                 if any(g is None for g in rows[k]):
                     out.append(None)
                     continue
                 shape = _value_shape(src)
-                stacked = tf.stack(rows[k]) if rows[k] else tf.zeros([0] + shape, y.dtype)
+                if rows[k]:
+                    stacked = tf.stack(rows[k])
+                else:  # an empty target: an empty Jacobian of the right shape
+                    stacked = tf.zeros(tf.concat([[0], shape], 0), y.dtype)
                 out.append(tf.reshape(stacked, tf.concat([tf.shape(y), shape], 0)))
         finally:
             self._release()

@@ -348,3 +348,11 @@ def test_output_gradients_must_match_their_targets():
 def test_gradient_of_a_tape_that_never_recorded_says_so():
     with pytest.raises(RuntimeError, match="never recorded"):
         tf.GradientTape().gradient(tf.constant(1.0), tf.constant(1.0))
+
+
+def test_jacobian_of_an_empty_target_is_empty():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x[:0] * 2.0
+    assert tape.jacobian(y, x).shape == (0, 2)
