@@ -1,10 +1,16 @@
-"""tf.keras.optimizers: SGD, Adam, AdamW, RMSprop, Adagrad (the TF 2.11+ update
-rules), learning-rate schedules, and get/serialize/deserialize."""
+"""tf.keras.optimizers: SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam,
+Ftrl and Lion (the TF 2.11+ update rules), learning-rate schedules, and
+get/serialize/deserialize."""
 
 from loom.keras import _serialization
 from loom.keras.optimizers import schedules
+from loom.keras.optimizers.adadelta import Adadelta
 from loom.keras.optimizers.adagrad import Adagrad
 from loom.keras.optimizers.adam import Adam, AdamW
+from loom.keras.optimizers.adamax import Adamax
+from loom.keras.optimizers.ftrl import Ftrl
+from loom.keras.optimizers.lion import Lion
+from loom.keras.optimizers.nadam import Nadam
 from loom.keras.optimizers.optimizer import Optimizer
 from loom.keras.optimizers.rmsprop import RMSprop
 from loom.keras.optimizers.sgd import SGD
@@ -16,6 +22,11 @@ __all__ = [
     "AdamW",
     "RMSprop",
     "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Nadam",
+    "Ftrl",
+    "Lion",
     "schedules",
     "get",
     "serialize",
@@ -23,7 +34,10 @@ __all__ = [
 ]
 
 # Names resolve case-insensitively ("adam", "Adam", "ADAM"), as in Keras.
-_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+_OPTIMIZERS = {
+    cls.__name__.lower(): cls
+    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
+}
 
 
 def serialize(optimizer):

@@ -377,6 +377,10 @@ class Optimizer(loom.Module):
             )
         self.update_step(gradient, variable)
 
+    def _advance_shared_state(self):
+        """Advances state shared by all variables (Nadam's momentum-schedule product)
+        once per step, before any variable is updated; most optimizers have none."""
+
     def _slot(self, slots, variable):
         return slots[self._index_dict[self._var_key(variable)]]
 
@@ -401,6 +405,7 @@ class Optimizer(loom.Module):
         variables = [v for _, v in grads_and_vars]
         grads = self._clip_gradients(grads)
         self._apply_weight_decay(variables)
+        self._advance_shared_state()
         for grad, variable in zip(grads, variables):
             self._update_step(grad, variable)
         if self.use_ema:
