@@ -159,6 +159,7 @@ OpDef& def_tensor_scatter(OpRegistry& r, const char* name) {
       .output("output", "T")
       .type_var("T", DTypeSet(Types))
       .type_var("Tindices", kIndex)
+      .traits(kInPlaceInput0)
       .infer(infer_tensor_scatter)
       .kernel([](KernelContext& ctx) {
         const Tensor& tensor = ctx.input(0);
@@ -168,8 +169,9 @@ OpDef& def_tensor_scatter(OpRegistry& r, const char* name) {
                              "tensor shape");
         // Every index is validated before the copy is made.
         const std::vector<int64_t> offsets = scatter_offsets(indices, tensor.shape(), ctx.name());
-        Tensor& out = ctx.output(0);
-        if (out.nbytes()) std::memcpy(out.raw_data(), tensor.raw_data(), out.nbytes());
+        Tensor& out = ctx.output(0);  // may be `tensor` itself, when it is dead
+        if (out.nbytes() && out.raw_data() != tensor.raw_data())
+          std::memcpy(out.raw_data(), tensor.raw_data(), out.nbytes());
         scatter_into<Types, C>(indices, offsets, updates, out, ctx.name());
       });
 }

@@ -1,5 +1,6 @@
 // Growing a tensor: constant padding (Pad, PadV2), mirrored padding (MirrorPad) and
 // repetition (Tile). Kernels fill or copy rows; the interior is one strided copy.
+#include <algorithm>
 #include <cstring>
 
 #include "loom/ops/array_common.h"
@@ -69,6 +70,11 @@ void copy_interior(const Tensor& in, const Tensor& out, const std::vector<int64_
 
 void pad_kernel(KernelContext& ctx) {
   const Tensor& in = ctx.input(0);
+  const std::vector<int64_t> pads = ctx.input(1).to_int64_vector(ctx.name());
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) {
+    ctx.set_output(0, in);  // nothing to add (a TensorArray write that does not grow it)
+    return;
+  }
   const Tensor& out = ctx.output(0);
   if (out.num_elements() == 0) return;
   const size_t es = dtype_size(in.dtype());
@@ -77,7 +83,7 @@ void pad_kernel(KernelContext& ctx) {
   } else {
     std::memset(out.raw_data(), 0, out.nbytes());
   }
-  copy_interior(in, out, ctx.input(1).to_int64_vector(ctx.name()));
+  copy_interior(in, out, pads);
 }
 
 // Fills the borders of `out` (whose interior already holds the input) by mirroring,

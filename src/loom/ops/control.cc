@@ -92,27 +92,32 @@ void run_while(KernelContext& ctx) {
   const int64_t max_iterations = ctx.attr_int("maximum_iterations");
   auto captured = ctx.inputs().subspan(n);
   // Each graph takes the loop variables followed by the captures it uses.
-  std::vector<Tensor> cond_in(ctx.inputs().begin(), ctx.inputs().begin() + n);
-  std::vector<Tensor> body_in = cond_in;
-  for (const Tensor& t : select_inputs(captured, ctx.attr_ints("cond_captures"), ctx.name()))
-    cond_in.push_back(t);
-  for (const Tensor& t : select_inputs(captured, ctx.attr_ints("body_captures"), ctx.name()))
-    body_in.push_back(t);
+  const std::vector<Tensor> cond_captures =
+      select_inputs(captured, ctx.attr_ints("cond_captures"), ctx.name());
+  const std::vector<Tensor> body_captures =
+      select_inputs(captured, ctx.attr_ints("body_captures"), ctx.name());
+  std::vector<Tensor> vars(ctx.inputs().begin(), ctx.inputs().begin() + n);
   Ref<LoopHistory> history;
   if (ctx.attr_bool("record_history"))
     history = Ref<LoopHistory>::adopt(
-        new LoopHistory(ctx.attr_int("history_stride"), body,
-                        std::vector<Tensor>(body_in.begin() + n, body_in.end())));
+        new LoopHistory(ctx.attr_int("history_stride"), body, body_captures));
+  auto with = [](const std::vector<Tensor>& front, const std::vector<Tensor>& back) {
+    std::vector<Tensor> all = front;
+    all.insert(all.end(), back.begin(), back.end());
+    return all;
+  };
   for (int64_t it = 0; max_iterations < 0 || it < max_iterations; ++it) {
-    if (!truthy(cond->run(cond_in)[0], ctx.name())) break;
-    if (history) history->record(it, std::span<const Tensor>(body_in.data(), n));
-    std::vector<Tensor> next = body->run(body_in);
-    for (int64_t i = 0; i < n; ++i) {
-      cond_in[i] = next[i];
-      body_in[i] = std::move(next[i]);
-    }
+    if (!truthy(cond->run(with(vars, cond_captures))[0], ctx.name())) break;
+    if (history) history->record(it, vars);
+    // The body takes the variables over: one only it holds (a buffer written a slice per
+    // iteration) can then be updated in place.
+    std::vector<Tensor> body_in = std::move(vars);
+    body_in.insert(body_in.end(), body_captures.begin(), body_captures.end());
+    std::vector<Tensor> next = body->run(std::move(body_in));
+    next.resize(n);
+    vars = std::move(next);
   }
-  for (int64_t i = 0; i < n; ++i) ctx.set_output(static_cast<int>(i), std::move(body_in[i]));
+  for (int64_t i = 0; i < n; ++i) ctx.set_output(static_cast<int>(i), std::move(vars[i]));
   if (history) ctx.set_output(static_cast<int>(n), make_resource(history));
 }
 

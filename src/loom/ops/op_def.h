@@ -27,6 +27,9 @@ enum Trait : uint32_t {
   kRandom = 1u << 4,         // draws from the random state
   kResourceRead = 1u << 5,   // reads the variable given as input 0
   kResourceWrite = 1u << 6,  // writes the variable given as input 0
+  // Output 0 may take input 0's buffer when the executor knows input 0 is dead (a
+  // scatter into a tensor updates it in place instead of copying it).
+  kInPlaceInput0 = 1u << 7,
 };
 
 struct ArgDef {

@@ -93,6 +93,7 @@ Plan::Plan(Ref<Graph> graph) : graph_(std::move(graph)) {
       seen[sl] = true;
       last_use_[s.in_begin + k] = 1;
       if (s.node->op->has_trait(kElementwise) && k < 64) s.reusable |= uint64_t{1} << k;
+      if (k == 0 && s.node->op->has_trait(kInPlaceInput0)) s.reusable |= 1;
     }
   }
   for (int32_t p : g.inputs()) input_slots_.push_back(first_slot[p]);
@@ -151,6 +152,17 @@ void Plan::bind_inputs(std::span<const Tensor> inputs, std::vector<Tensor>& slot
   for (const auto& [sl, value] : constants_) slots[sl] = value;
 }
 
+void Plan::bind_inputs(std::vector<Tensor>&& inputs, std::vector<Tensor>& slots) const {
+  if (inputs.size() != input_slots_.size())
+    raise(ErrorCode::kInvalidArgument, "[", graph_->name(), "] expected ", input_slots_.size(),
+          " inputs, got ", inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    check_input(static_cast<int>(i), inputs[i]);
+    slots[input_slots_[i]] = std::move(inputs[i]);
+  }
+  for (const auto& [sl, value] : constants_) slots[sl] = value;
+}
+
 std::vector<Tensor> Plan::collect_outputs(const std::vector<Tensor>& slots) const {
   std::vector<Tensor> out;
   out.reserve(output_slots_.size());
@@ -163,6 +175,15 @@ std::vector<Tensor> Plan::run(std::span<const Tensor> inputs) const {
     return run_parallel(inputs);
   ArenaLease lease{arena.acquire(num_slots_)};
   bind_inputs(inputs, lease.slots);
+  for (const Step& s : steps_) run_step(s, lease.slots, /*sequential=*/true);
+  return collect_outputs(lease.slots);
+}
+
+std::vector<Tensor> Plan::run(std::vector<Tensor>&& inputs) const {
+  if (parallel_ && !in_pool_worker() && ThreadPool::global().num_threads() > 0)
+    return run_parallel(inputs);
+  ArenaLease lease{arena.acquire(num_slots_)};
+  bind_inputs(std::move(inputs), lease.slots);
   for (const Step& s : steps_) run_step(s, lease.slots, /*sequential=*/true);
   return collect_outputs(lease.slots);
 }

@@ -17,6 +17,9 @@ class Plan {
   // Runs the graph on its inputs (arguments, then captures) and returns its outputs.
   // Safe to call from several threads at once.
   std::vector<Tensor> run(std::span<const Tensor> inputs) const;
+  // The same, taking the inputs over: an input nobody else holds can then be updated in
+  // place by its last reader (a loop's buffer written one slice per iteration).
+  std::vector<Tensor> run(std::vector<Tensor>&& inputs) const;
 
   const Graph& graph() const { return *graph_; }
   int num_steps() const { return static_cast<int>(steps_.size()); }
@@ -33,6 +36,7 @@ class Plan {
   };
   void check_input(int i, const Tensor& t) const;
   void bind_inputs(std::span<const Tensor> inputs, std::vector<Tensor>& slots) const;
+  void bind_inputs(std::vector<Tensor>&& inputs, std::vector<Tensor>& slots) const;
   std::vector<Tensor> collect_outputs(const std::vector<Tensor>& slots) const;
   // Runs one step; `sequential` allows moving last-use values and reusing their buffers.
   void run_step(const Step& s, std::vector<Tensor>& slots, bool sequential) const;
