@@ -95,3 +95,28 @@ def bench_gradients(median_time, row, optional):
     label = f"MLP {IN}-{HIDDEN}-{OUT} train step, batch {BATCH}"
     row(f"{label}: eager", t_eager * 1e6, "µs", "", "; ".join(refs))
     row(f"{label}: loom.function", t_fn * 1e6, "µs", "", f"{t_eager / t_fn:.1f}× eager")
+
+
+def bench_dynamic_rnn(median_time, row):
+    """A 200-step tanh RNN over a tf.range loop writing a TensorArray, trained inside a
+    function (forward, While gradient, update)."""
+    steps, batch, hidden = 200, 16, 32
+    rng = np.random.default_rng(0)
+    xs = tf.constant(rng.normal(size=(steps, batch, hidden)).astype("float32"))
+    w = tf.Variable((rng.normal(size=(hidden, hidden)) * 0.1).astype("float32"))
+
+    @tf.function
+    def train_step(xs):
+        with tf.GradientTape() as tape:
+            outputs = tf.TensorArray(tf.float32, size=steps)
+            h = tf.zeros([batch, hidden])
+            for t in tf.range(steps):
+                h = tf.tanh(xs[t] + tf.matmul(h, w))
+                outputs = outputs.write(t, h)
+            loss = tf.reduce_mean(outputs.stack() ** 2)
+        w.assign_sub(0.01 * tape.gradient(loss, w))
+        return loss
+
+    train_step(xs)
+    t = median_time("train_step(xs)", 5, globals_={"train_step": train_step, "xs": xs})
+    row(f"dynamic RNN, {steps} steps, batch {batch}, {hidden} units: train step", t * 1e3, "ms")

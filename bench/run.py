@@ -17,7 +17,7 @@ import time
 import timeit
 
 import numpy as np
-from bench_gradients import bench_gradients
+from bench_gradients import bench_dynamic_rnn, bench_gradients
 from bench_keras import bench_keras
 
 import loom as tf
@@ -296,6 +296,7 @@ def main():
     bench_variables()
     bench_control_flow()
     bench_gradients(median_time, row, optional)
+    bench_dynamic_rnn(median_time, row)
     bench_keras(row)
     if args.markdown:
         print("| what | Loom | target | reference |")
