@@ -3,34 +3,12 @@ re-computations of the TF 2.11+ update rules, eagerly and inside loom.function."
 
 import numpy as np
 import pytest
+from optimizer_testing import GRADS, W0, assert_steps, run_steps, run_steps_in_function
 
 import loom as tf
 
 optimizers = tf.keras.optimizers
 f32 = np.float32
-
-W0 = np.array([1.0, -2.0, 0.5], f32)
-GRADS = [
-    np.array([0.1, -0.2, 0.3], f32),
-    np.array([-0.5, 0.4, 0.05], f32),
-    np.array([0.2, 0.2, -0.7], f32),
-]
-
-
-def run_steps(optimizer, grads=GRADS, w0=W0):
-    """Applies each gradient in turn; returns the variable's value after every step."""
-    w = tf.Variable(w0)
-    values = []
-    for g in grads:
-        optimizer.apply_gradients([(tf.constant(g), w)])
-        values.append(w.numpy().copy())
-    return values
-
-
-def assert_steps(actual, expected):
-    for step, (a, e) in enumerate(zip(actual, expected)):
-        np.testing.assert_allclose(a, e, rtol=1e-6, atol=1e-7, err_msg=f"step {step + 1}")
-
 
 # --- NumPy references (float32 throughout) ----------------------------------------------
 # Python-side constants such as 1 - beta_2 are formed in double precision and rounded
@@ -150,19 +128,8 @@ def test_first_three_steps_match_numpy(case):
 def test_first_apply_inside_a_function_creates_slots_once(case):
     make, reference = CASES[case]
     optimizer = make()
-    w = tf.Variable(W0)
-    traces = []
-
-    @tf.function
-    def step(g):
-        traces.append(1)
-        return optimizer.apply_gradients([(g, w)])
-
-    values = []
-    for g in GRADS:
-        iteration = step(tf.constant(g))
-        values.append(w.numpy().copy())
-    assert int(iteration.numpy()) == 3
+    values, iteration, traces, step = run_steps_in_function(optimizer)
+    assert iteration == 3
     assert_steps(values, reference())
     assert len(traces) <= 2
     slot_count = len(optimizer.variables) - 1

@@ -4,24 +4,12 @@ loom.function, plus get/get_config and convergence under minimize."""
 
 import numpy as np
 import pytest
+from optimizer_testing import GRADS, W0, assert_steps, run_steps, run_steps_in_function
 
 import loom as tf
 
 optimizers = tf.keras.optimizers
 f32 = np.float32
-
-W0 = np.array([1.0, -2.0, 0.5], f32)
-GRADS = [
-    np.array([0.1, -0.2, 0.3], f32),
-    np.array([-0.5, 0.4, 0.05], f32),
-    np.array([0.2, 0.2, -0.7], f32),
-]
-
-
-def assert_steps(actual, expected):
-    for step, (a, e) in enumerate(zip(actual, expected)):
-        np.testing.assert_allclose(a, e, rtol=1e-6, atol=1e-7, err_msg=f"step {step + 1}")
-
 
 # --- NumPy references (float32 throughout) ----------------------------------------------
 # Python constants such as 1 - beta_1 are formed in double precision and rounded once to
@@ -139,12 +127,7 @@ CASES = {
 def test_first_three_steps_match_numpy(case):
     make, reference = CASES[case]
     optimizer = make()
-    w = tf.Variable(W0)
-    values = []
-    for g in GRADS:
-        optimizer.apply_gradients([(tf.constant(g), w)])
-        values.append(w.numpy().copy())
-    assert_steps(values, reference())
+    assert_steps(run_steps(optimizer), reference())
     assert int(optimizer.iterations.numpy()) == 3
 
 
@@ -152,19 +135,8 @@ def test_first_three_steps_match_numpy(case):
 def test_inside_a_function_slots_are_created_on_the_first_trace_only(case):
     make, reference = CASES[case]
     optimizer = make()
-    w = tf.Variable(W0)
-    traces = []
-
-    @tf.function
-    def step(g):
-        traces.append(1)
-        return optimizer.apply_gradients([(g, w)])
-
-    values = []
-    for g in GRADS:
-        iteration = step(tf.constant(g))
-        values.append(w.numpy().copy())
-    assert int(iteration.numpy()) == 3
+    values, iteration, traces, step = run_steps_in_function(optimizer)
+    assert iteration == 3
     assert_steps(values, reference())
     variables = list(optimizer.variables)
     step(tf.constant(GRADS[0]))
